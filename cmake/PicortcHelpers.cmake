@@ -1,0 +1,49 @@
+# picortc_add_library(NAME SOURCES ... DEPS ...)
+#   A module library picortc_<NAME>; include root is src/ ("core/bytes.hpp").
+function(picortc_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(picortc_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(picortc_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(picortc_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  picortc_target_defaults(picortc_${name})
+endfunction()
+
+# picortc_add_test(NAME SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s])
+#   A GoogleTest executable registered with CTest (one CTest entry per binary,
+#   run with --gtest_brief so failures stand out).
+function(picortc_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main Threads::Threads)
+  target_compile_definitions(${name} PRIVATE
+    PICORTC_SOURCE_DIR="${PROJECT_SOURCE_DIR}" PICORTC_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  picortc_target_defaults(${name})
+  add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+endfunction()
+
+# picortc_add_fuzzer(NAME SOURCE file DEPS ...)
+#   With PICORTC_FUZZ: a libFuzzer binary fuzz_<NAME>.
+#   Without: fuzz_replay_<NAME>, which feeds every file of
+#   fuzz/corpus/<NAME>/ to the same entry point; registered with CTest so a
+#   crash once found stays fixed.
+function(picortc_add_fuzzer name)
+  cmake_parse_arguments(ARG "" "SOURCE" "DEPS" ${ARGN})
+  set(corpus ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
+  if(PICORTC_FUZZ)
+    add_executable(fuzz_${name} ${ARG_SOURCE})
+    target_link_libraries(fuzz_${name} PRIVATE ${ARG_DEPS})
+    target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+  else()
+    add_executable(fuzz_replay_${name} ${ARG_SOURCE} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
+    target_link_libraries(fuzz_replay_${name} PRIVATE ${ARG_DEPS})
+    picortc_target_defaults(fuzz_replay_${name})
+    if(PICORTC_TESTS)
+      add_test(NAME fuzz_replay_${name} COMMAND fuzz_replay_${name} ${corpus})
+      set_tests_properties(fuzz_replay_${name} PROPERTIES TIMEOUT 300 LABELS fuzz)
+    endif()
+  endif()
+endfunction()
