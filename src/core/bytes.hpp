@@ -140,11 +140,13 @@ class ByteWriter {
   }
   void write_u32(uint32_t v) {
     if (!reserve(4)) return;
-    for (int shift = 24; shift >= 0; shift -= 8) buf_[pos_++] = static_cast<uint8_t>(v >> shift);
+    for (int shift = 24; shift >= 0; shift -= 8)
+      buf_[pos_++] = static_cast<uint8_t>(v >> shift);
   }
   void write_u64(uint64_t v) {
     if (!reserve(8)) return;
-    for (int shift = 56; shift >= 0; shift -= 8) buf_[pos_++] = static_cast<uint8_t>(v >> shift);
+    for (int shift = 56; shift >= 0; shift -= 8)
+      buf_[pos_++] = static_cast<uint8_t>(v >> shift);
   }
   void write_bytes(BytesView bytes) {
     if (bytes.empty() || !reserve(bytes.size())) return;
@@ -182,20 +184,26 @@ class ByteWriter {
 
 // Little-endian loads/stores, for the few formats that use them (the framed
 // ingest protocol header is little-endian, see docs/ingest-protocol.md).
-inline uint16_t load_le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
+inline uint16_t load_le16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
 inline uint32_t load_le32(const uint8_t* p) {
   return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
-inline uint64_t load_le64(const uint8_t* p) { return uint64_t{load_le32(p)} | (uint64_t{load_le32(p + 4)} << 32); }
+inline uint64_t load_le64(const uint8_t* p) {
+  return uint64_t{load_le32(p)} | (uint64_t{load_le32(p + 4)} << 32);
+}
 inline void store_le16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v);
   p[1] = static_cast<uint8_t>(v >> 8);
 }
 inline void store_le32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 inline void store_le64(uint8_t* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
 // "0a:1b" style and plain hex, for logs, fingerprints and test vectors.

@@ -22,6 +22,8 @@ uint64_t ntp_now();
 // 90 kHz RTP clock for video (RFC 6184 §5.1) from microseconds, exact
 // (no accumulated rounding: 33333 µs → 2999.97 ticks is why the original
 // design drifted; we convert the absolute time each time).
-constexpr uint32_t us_to_rtp90k(int64_t us) { return static_cast<uint32_t>((us * 9) / 100); }
+constexpr uint32_t us_to_rtp90k(int64_t us) {
+  return static_cast<uint32_t>((us * 9) / 100);
+}
 
 }  // namespace picortc

@@ -16,7 +16,9 @@ namespace {
 constexpr uint64_t kWakeKey = UINT64_MAX;
 constexpr uint64_t kSignalKey = UINT64_MAX - 1;
 
-uint64_t make_key(int fd, uint32_t generation) { return (uint64_t{generation} << 32) | static_cast<uint32_t>(fd); }
+uint64_t make_key(int fd, uint32_t generation) {
+  return (uint64_t{generation} << 32) | static_cast<uint32_t>(fd);
+}
 }  // namespace
 
 EventLoop::EventLoop() {
@@ -99,7 +101,8 @@ Status EventLoop::on_signal(int signal_number, SignalCallback callback) {
   signal_callbacks_[signal_number] = std::move(callback);
   sigset_t mask;
   sigemptyset(&mask);
-  for (const auto& entry : signal_callbacks_) sigaddset(&mask, entry.first);
+  for (const auto& entry : signal_callbacks_)
+    sigaddset(&mask, entry.first);
   if (pthread_sigmask(SIG_BLOCK, &mask, nullptr) != 0) return make_error("loop: pthread_sigmask failed");
   int fd = signalfd(signal_fd_, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd < 0) return make_error("loop: signalfd failed", std::strerror(errno));
@@ -200,7 +203,8 @@ void EventLoop::drain_posted() {
     std::lock_guard<std::mutex> lock(posted_mutex_);
     batch.swap(posted_);
   }
-  for (auto& fn : batch) fn();
+  for (auto& fn : batch)
+    fn();
 }
 
 void EventLoop::handle_signals() {

@@ -18,13 +18,14 @@ LogLevel log_level();
 // Parses "debug|info|warn|error|off"; false if unknown.
 bool parse_log_level(const char* text, LogLevel& out);
 
-void log_message(LogLevel level, const char* tag, const char* format, ...) __attribute__((format(printf, 3, 4)));
+void log_message(LogLevel level, const char* tag, const char* format, ...)
+    __attribute__((format(printf, 3, 4)));
 void log_message_v(LogLevel level, const char* tag, const char* format, va_list args);
 
-#define PICORTC_LOG(level, tag, ...)                                               \
-  do {                                                                             \
-    if (static_cast<int>(level) >= static_cast<int>(::picortc::log_level()))       \
-      ::picortc::log_message(level, tag, __VA_ARGS__);                             \
+#define PICORTC_LOG(level, tag, ...)                                         \
+  do {                                                                       \
+    if (static_cast<int>(level) >= static_cast<int>(::picortc::log_level())) \
+      ::picortc::log_message(level, tag, __VA_ARGS__);                       \
   } while (0)
 #define LOG_DEBUG(tag, ...) PICORTC_LOG(::picortc::LogLevel::kDebug, tag, __VA_ARGS__)
 #define LOG_INFO(tag, ...) PICORTC_LOG(::picortc::LogLevel::kInfo, tag, __VA_ARGS__)

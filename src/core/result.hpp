@@ -28,12 +28,14 @@ struct Error {
   }
 };
 
-inline Error make_error(std::string_view code, std::string detail = {}) { return Error{code, std::move(detail)}; }
+inline Error make_error(std::string_view code, std::string detail = {}) {
+  return Error{code, std::move(detail)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }

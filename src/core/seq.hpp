@@ -12,12 +12,16 @@ constexpr int32_t seq16_diff(uint16_t from, uint16_t to) {
   return static_cast<int16_t>(static_cast<uint16_t>(to - from));
 }
 // True when a comes after b (within half the space).
-constexpr bool seq16_newer(uint16_t a, uint16_t b) { return seq16_diff(b, a) > 0; }
+constexpr bool seq16_newer(uint16_t a, uint16_t b) {
+  return seq16_diff(b, a) > 0;
+}
 
 constexpr int64_t ts32_diff(uint32_t from, uint32_t to) {
   return static_cast<int32_t>(static_cast<uint32_t>(to - from));
 }
-constexpr bool ts32_newer(uint32_t a, uint32_t b) { return ts32_diff(b, a) > 0; }
+constexpr bool ts32_newer(uint32_t a, uint32_t b) {
+  return ts32_diff(b, a) > 0;
+}
 
 // Extends 16-bit sequence numbers to a monotonic 64-bit count (the "extended
 // highest sequence number" of RFC 3550 §6.4.1, generalised). Values that

@@ -35,7 +35,9 @@ enum NalType : uint8_t {
   kNalFuA = 28,    // RFC 6184 §5.8
 };
 
-constexpr uint8_t nal_type_of(uint8_t nal_header) { return nal_header & 0x1f; }
+constexpr uint8_t nal_type_of(uint8_t nal_header) {
+  return nal_header & 0x1f;
+}
 
 class AccessUnit {
  public:

@@ -26,13 +26,13 @@ extern "C" {
 typedef struct picortc_ingest picortc_ingest;
 
 /* Return values of picortc_ingest_send_au. */
-#define PICORTC_INGEST_OK 0          /* written, or the tail will be by the next calls */
-#define PICORTC_INGEST_DROPPED 1     /* socket full: this access unit was not sent */
-#define PICORTC_INGEST_ERROR (-1)    /* connection lost (errno set): close and reconnect */
+#define PICORTC_INGEST_OK 0       /* written, or the tail will be by the next calls */
+#define PICORTC_INGEST_DROPPED 1  /* socket full: this access unit was not sent */
+#define PICORTC_INGEST_ERROR (-1) /* connection lost (errno set): close and reconnect */
 
 /* Control message types (picortc_ingest_control.type). */
-#define PICORTC_CONTROL_KEYFRAME 1   /* send an IDR (with SPS/PPS) as soon as possible */
-#define PICORTC_CONTROL_BITRATE 2    /* change the target bitrate to bitrate_kbps */
+#define PICORTC_CONTROL_KEYFRAME 1 /* send an IDR (with SPS/PPS) as soon as possible */
+#define PICORTC_CONTROL_BITRATE 2  /* change the target bitrate to bitrate_kbps */
 
 typedef struct picortc_ingest_control {
   int type;
