@@ -30,6 +30,10 @@ typedef struct picortc_ingest picortc_ingest;
 #define PICORTC_INGEST_DROPPED 1  /* socket full: this access unit was not sent */
 #define PICORTC_INGEST_ERROR (-1) /* connection lost (errno set): close and reconnect */
 
+/* The largest access unit the protocol carries (the server drops a producer
+ * that sends more). send_au refuses larger ones: DROPPED, errno EMSGSIZE. */
+#define PICORTC_INGEST_MAX_AU_SIZE (8u * 1024u * 1024u)
+
 /* Control message types (picortc_ingest_control.type). */
 #define PICORTC_CONTROL_KEYFRAME 1 /* send an IDR (with SPS/PPS) as soon as possible */
 #define PICORTC_CONTROL_BITRATE 2  /* change the target bitrate to bitrate_kbps */
@@ -53,6 +57,13 @@ picortc_ingest* picortc_ingest_connect(const char* socket_path);
  * unit. Also flushes what an earlier call left unsent. */
 int picortc_ingest_send_au(picortc_ingest* conn, const uint8_t* annexb, size_t size, int64_t capture_time_us,
                            int keyframe);
+
+/* The same, for producers that may wait (file feeders, tests): waits up to
+ * timeout_ms (negative: no limit) for the socket to take the whole access
+ * unit. DROPPED only when not a byte of it could be written in time; a part
+ * written when time runs out is finished by later calls, as above. */
+int picortc_ingest_send_au_blocking(picortc_ingest* conn, const uint8_t* annexb, size_t size,
+                                    int64_t capture_time_us, int keyframe, int timeout_ms);
 
 /* Flushes a partly sent access unit without sending a new one.
  * Returns 1 while bytes remain, 0 when all is sent, -1 on error. */
