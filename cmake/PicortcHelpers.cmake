@@ -15,6 +15,8 @@ function(picortc_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main Threads::Threads)
+  # Shared test helpers: #include "support/temp_dir.hpp".
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
     PICORTC_SOURCE_DIR="${PROJECT_SOURCE_DIR}" PICORTC_BINARY_DIR="${PROJECT_BINARY_DIR}")
   picortc_target_defaults(${name})

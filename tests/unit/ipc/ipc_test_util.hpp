@@ -18,29 +18,12 @@
 
 #include "core/event_loop.hpp"
 #include "h264/access_unit.hpp"
+#include "support/ffmpeg_clip.hpp"
+#include "support/temp_dir.hpp"
 
 namespace picortc::ipc::test {
 
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/picortc-ipc-XXXXXX";
-    const char* made = mkdtemp(pattern);
-    path_ = made != nullptr ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using picortc::test::TempDir;
 
 // NAL unit bytes without zeros, so that no start code can appear inside.
 inline std::vector<uint8_t> nal_bytes(uint8_t header, uint8_t first_payload_byte, size_t size, uint8_t seed) {
@@ -93,37 +76,17 @@ inline bool run_until(EventLoop& loop, const std::function<bool()>& done, Durati
   return done();
 }
 
-inline std::vector<uint8_t> read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using picortc::test::have_ffmpeg;
+using picortc::test::read_file_bytes;
 
 // A small H.264 clip made by ffmpeg (testsrc2, libx264, B-frames, an IDR
-// every 10 frames, 25 fps in the SPS VUI), generated once per build
-// directory. Empty when ffmpeg is not available.
+// every 10 frames, 25 fps in the SPS VUI). Empty when ffmpeg is not available.
 inline std::string ffmpeg_clip() {
-  static const std::string path = [] {
-    std::string dir = std::string(PICORTC_BINARY_DIR) + "/tests/ipc";
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    std::string final_path = dir + "/feed_clip_25fps.h264";
-    if (std::filesystem::exists(final_path, ec)) return final_path;
-    // Several test binaries may run at once: write a private file, then
-    // rename it into place (atomic).
-    std::string tmp = final_path + ".tmp" + std::to_string(getpid());
-    std::string command =
-        "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=192x108:rate=25 -frames:v 40 "
-        "-c:v libx264 -preset veryfast -g 10 -bf 2 -pix_fmt yuv420p -f h264 '" +
-        tmp + "' >/dev/null 2>&1";
-    if (std::system(command.c_str()) != 0) return std::string();
-    std::filesystem::rename(tmp, final_path, ec);
-    return ec ? std::string() : final_path;
-  }();
+  static const std::string path = picortc::test::ffmpeg_h264_clip(
+      "feed_clip_25fps",
+      "-f lavfi -i testsrc2=size=192x108:rate=25 -frames:v 40 -c:v libx264 -preset veryfast -g 10 -bf 2 "
+      "-pix_fmt yuv420p");
   return path;
-}
-
-inline bool have_ffmpeg() {
-  return std::system("ffmpeg -version >/dev/null 2>&1") == 0;
 }
 
 }  // namespace picortc::ipc::test

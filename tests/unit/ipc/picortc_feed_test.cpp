@@ -13,62 +13,27 @@
 #include "h264/access_unit_assembler.hpp"
 #include "ipc/ingest_server.hpp"
 #include "ipc_test_util.hpp"
-
-extern char** environ;
+#include "support/child_process.hpp"
 
 namespace picortc::ipc {
 namespace {
 
 using test::run_until;
 
-const std::string kBinary = std::string(PICORTC_BINARY_DIR) + "/apps/picortc/picortc";
+using picortc::test::ChildProcess;
 
-// A child process; killed at destruction if still running.
-class Child {
+const std::string kBinary = picortc::test::built_binary("apps/picortc/picortc");
+
+// Runs the picortc binary with `args` (argv[1..]).
+class Child : public ChildProcess {
  public:
-  explicit Child(const std::vector<std::string>& args) {
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(kBinary.c_str()));
-    for (const auto& arg : args)
-      argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, kBinary.c_str(), nullptr, nullptr, argv.data(), environ) != 0) pid_ = -1;
-  }
-  ~Child() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool started() const { return pid_ > 0; }
-  // True once the process has exited (status in exit_code()).
-  bool poll_exit() {
-    if (exited_ || pid_ <= 0) return exited_;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      exited_ = true;
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    return exited_;
-  }
-  bool wait_exit(EventLoop* loop, Duration limit) {
-    TimePoint end = Clock::now() + limit;
-    while (!poll_exit() && Clock::now() < end) {
-      if (loop != nullptr) {
-        loop->run_once(milliseconds(10));
-      } else {
-        usleep(10000);
-      }
-    }
-    return exited_;
-  }
-  void signal(int number) { kill(pid_, number); }
-  int exit_code() const { return exit_code_; }
+  explicit Child(const std::vector<std::string>& args) : ChildProcess(with_binary(args)) {}
 
  private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int exit_code_ = -1;
+  static std::vector<std::string> with_binary(std::vector<std::string> args) {
+    args.insert(args.begin(), kBinary);
+    return args;
+  }
 };
 
 int run_binary(const std::vector<std::string>& args) {
