@@ -20,7 +20,8 @@ bool parse_log_level(const char* text, LogLevel& out);
 
 void log_message(LogLevel level, const char* tag, const char* format, ...)
     __attribute__((format(printf, 3, 4)));
-void log_message_v(LogLevel level, const char* tag, const char* format, va_list args);
+void log_message_v(LogLevel level, const char* tag, const char* format, va_list args)
+    __attribute__((format(printf, 3, 0)));
 
 #define PICORTC_LOG(level, tag, ...)                                         \
   do {                                                                       \
