@@ -4,7 +4,7 @@ PRESET ?= ci
 BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 
-.PHONY: all deps build test run bench soak fuzz asan format tidy clean
+.PHONY: all deps build test run bench fuzz asan format tidy clean
 
 all: build
 
@@ -24,9 +24,6 @@ run: build
 
 bench: build
 	@bash scripts/bench.sh $(BUILD)
-
-soak: build
-	@bash scripts/soak.sh $(BUILD)
 
 # Real fuzzing (clang + libFuzzer). FUZZ_SECONDS per target.
 fuzz: deps
