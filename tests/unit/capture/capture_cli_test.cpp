@@ -1,0 +1,57 @@
+// The picortc-capture executable as scripts use it: exit codes, one-line
+// usage errors, --help, and a bounded run into a file.
+#include <gtest/gtest.h>
+
+#include "capture_test_util.hpp"
+
+namespace picortc::capture {
+namespace {
+
+std::string run_capture(const std::string& args, int& status) {
+  return testing::run_command(std::string(PICORTC_CAPTURE_BIN) + " " + args + " 2>&1", &status);
+}
+
+TEST(CaptureCli, HelpListsTheDesignOptions) {
+  int status = -1;
+  std::string out = run_capture("--help", status);
+  EXPECT_EQ(status, 0);
+  for (const char* option : {"--source", "--size", "--fps", "--bitrate", "--gop", "--profile", "--socket",
+                             "--output", "--frames", "--duration"}) {
+    EXPECT_NE(out.find(option), std::string::npos) << option;
+  }
+}
+
+TEST(CaptureCli, BadUsageExitsTwoWithOneLine) {
+  const char* bad[] = {"--size 12", "--source camera", "--profile main",
+                       "--fps 0",   "--bitrate x",     "--no-such-flag"};
+  for (const char* args : bad) {
+    int status = -1;
+    std::string out = run_capture(std::string(args) + " --output /dev/null --frames 1", status);
+    EXPECT_EQ(status, 2) << args << ": " << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << args << ": " << out;
+  }
+}
+
+TEST(CaptureCli, BoundedRunWritesTheConfiguredStream) {
+  testing::TempDir dir;
+  int status = -1;
+  std::string out =
+      run_capture("--size 352x288 --fps 20 --frames 40 --unpaced --profile high --log-level warn --output " +
+                      dir.file("cli.h264"),
+                  status);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(testing::ffprobe_field(dir.file("cli.h264"), "width"), "352");
+  EXPECT_EQ(testing::ffprobe_field(dir.file("cli.h264"), "height"), "288");
+  EXPECT_EQ(testing::ffprobe_field(dir.file("cli.h264"), "r_frame_rate"), "20/1");
+  EXPECT_EQ(testing::ffprobe_field(dir.file("cli.h264"), "profile"), "High");
+  EXPECT_EQ(testing::ffprobe_field(dir.file("cli.h264"), "nb_read_frames", true), "40");
+}
+
+TEST(CaptureCli, MissingInputFileIsARuntimeFailure) {
+  int status = -1;
+  std::string out = run_capture("--source file:/nonexistent.h264 --output /dev/null", status);
+  EXPECT_EQ(status, 1) << out;
+}
+
+}  // namespace
+}  // namespace picortc::capture
