@@ -2,12 +2,13 @@
 #include "dtls/certificate.hpp"
 
 #include <openssl/bn.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include <memory>
 #include <mutex>
+
+#include "dtls/openssl_error.hpp"
 
 namespace picortc::dtls {
 namespace {
@@ -21,15 +22,6 @@ struct PkeyDeleter {
 struct BnDeleter {
   void operator()(BIGNUM* p) const { BN_free(p); }
 };
-
-std::string openssl_error_text() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
 
 const EVP_MD* digest_for(HashFunction hash) {
   switch (hash) {

@@ -17,6 +17,7 @@
 #include <mutex>
 
 #include "core/log.hpp"
+#include "dtls/openssl_error.hpp"
 
 namespace picortc::dtls {
 namespace {
@@ -29,14 +30,9 @@ constexpr size_t kRecordHeaderSize = 13;
 constexpr int kMaxReadsPerDatagram = 64;
 constexpr size_t kMinMtu = 256;
 
-std::string openssl_error_text() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
+// Explicit nonce + GCM tag of the cipher suites we allow (see the cipher
+// list in new_context()).
+constexpr uint16_t kMinProtectedRecordLength = 8 + 16;
 
 // RFC 6347 §4.1: every record has a 13-byte header, a DTLS major version
 // (0xfe) and a length that fits in the datagram. Anything else is not DTLS;
@@ -46,16 +42,21 @@ bool is_well_framed_dtls(BytesView datagram) {
   if (reader.empty()) return false;
   while (!reader.empty()) {
     uint8_t content_type = 0, version_major = 0, version_minor = 0;
-    uint16_t length = 0;
-    BytesView skipped;
+    uint16_t epoch = 0, length = 0;
+    BytesView sequence_number;
     if (!reader.read_u8(content_type) || !reader.read_u8(version_major) || !reader.read_u8(version_minor) ||
-        !reader.read_bytes(8, skipped) || !reader.read_u16(length)) {
+        !reader.read_u16(epoch) || !reader.read_bytes(6, sequence_number) || !reader.read_u16(length)) {
       return false;
     }
     // ContentType: change_cipher_spec(20) alert(21) handshake(22)
     // application_data(23) heartbeat(24) tls12_cid(25).
     if (content_type < 20 || content_type > 25) return false;
     if (version_major != 0xfe) return false;
+    // A protected record (epoch > 0) under our AES-GCM suites holds at least
+    // the 8-byte explicit nonce and the 16-byte tag (RFC 5288 §3). OpenSSL 3
+    // treats a shorter one as fatal (and sends an internal_error alert)
+    // instead of discarding it as RFC 6347 §4.1.2.7 asks: drop it here.
+    if (epoch != 0 && length < kMinProtectedRecordLength) return false;
     if (!reader.skip(length)) return false;
   }
   return true;
