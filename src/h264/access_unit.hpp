@@ -54,7 +54,10 @@ class AccessUnit {
   BytesView nal(size_t index) const {
     return BytesView(annexb_.data() + nals_[index].offset, nals_[index].size);
   }
-  uint8_t nal_type(size_t index) const { return nal_type_of(annexb_[nals_[index].offset]); }
+  // 0 (unspecified) for an empty NAL unit, which has no header byte to read.
+  uint8_t nal_type(size_t index) const {
+    return nals_[index].size == 0 ? 0 : nal_type_of(annexb_[nals_[index].offset]);
+  }
   // The whole access unit as an Annex-B byte stream.
   BytesView annexb() const { return BytesView(annexb_); }
   size_t size() const { return annexb_.size(); }

@@ -9,6 +9,12 @@ namespace {
 // start code before the pending buffer learns where the NAL unit ends.
 constexpr size_t kPendingSlack = 4;
 
+// size > limit + kPendingSlack, without the sum wrapping when the limit is
+// near SIZE_MAX ("no limit").
+bool exceeds_with_slack(size_t size, size_t limit) {
+  return size > limit && size - limit > kPendingSlack;
+}
+
 BytesView strip_trailing_zeros(const uint8_t* begin, const uint8_t* end) {
   while (end > begin && end[-1] == 0)
     --end;
@@ -80,7 +86,7 @@ void AnnexBSplitter::on_start_code(const uint8_t* chunk_begin, const uint8_t* se
         emit(strip_trailing_zeros(segment, body_end), on_nal);
       } else {
         size_t tail = body_end > segment ? static_cast<size_t>(body_end - segment) : 0;
-        if (pending_.size() + tail > max_nal_size_ + kPendingSlack) {
+        if (exceeds_with_slack(pending_.size() + tail, max_nal_size_)) {
           drop_oversized(pending_.size() + tail);
         } else {
           pending_.insert(pending_.end(), segment, segment + tail);
@@ -124,7 +130,7 @@ void AnnexBSplitter::push(BytesView chunk, const NalCallback& on_nal) {
       unsynced_bytes_ += tail;
       break;
     case State::kInNal:
-      if (pending_.size() + tail > max_nal_size_ + kPendingSlack) {
+      if (exceeds_with_slack(pending_.size() + tail, max_nal_size_)) {
         drop_oversized(pending_.size() + tail);
         pending_.clear();
         state_ = State::kDiscarding;

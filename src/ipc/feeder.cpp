@@ -128,7 +128,7 @@ class FeedConnection {
   SendOutcome send_raw(BytesView bytes, int timeout_ms) {
     size_t offset = 0;
     int64_t start_ms = monotonic_us() / 1000;
-    const int64_t give_up_ms = std::max(timeout_ms, 1000) * 10;
+    const int64_t give_up_ms = int64_t{std::max(timeout_ms, 1000)} * 10;
     while (offset < bytes.size()) {
       ssize_t n = ::send(raw_fd_, bytes.data() + offset, bytes.size() - offset, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) {

@@ -1,6 +1,7 @@
 #include "ipc/ingest_stream_decoder.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -171,8 +172,11 @@ Status IngestStreamDecoder::push_framed(BytesView chunk, const AccessUnitCallbac
         pos += take;
         if (header_have_ < kIngestHeaderSize) break;
         header_have_ = 0;
-        auto parsed = IngestFrameHeader::parse(BytesView(header_bytes_, kIngestHeaderSize),
-                                               static_cast<uint32_t>(max_access_unit_size_));
+        // Clamped, not truncated: a limit of 4 GiB or more would otherwise
+        // wrap to a small one and refuse every access unit.
+        const uint32_t max_payload =
+            static_cast<uint32_t>(std::min<size_t>(max_access_unit_size_, UINT32_MAX));
+        auto parsed = IngestFrameHeader::parse(BytesView(header_bytes_, kIngestHeaderSize), max_payload);
         if (!parsed) return fail(parsed.error());
         header_ = *parsed;
         if (header_.type != static_cast<uint8_t>(IngestMessageType::kAccessUnit)) {

@@ -21,13 +21,8 @@ size_t ReceiverReport::marshal_size() const {
 }
 
 Result<size_t> ReceiverReport::marshal_to(uint8_t* out, size_t capacity) const {
-  if (reports.size() > kRtcpMaxCount) {
-    return make_error(kErrRtcpCountTooLarge, std::to_string(reports.size()) + " report blocks");
-  }
-  if (profile_extension.size() % 4 != 0) {
-    return make_error(kErrRtcpLengthMismatch,
-                      "profile extension of " + std::to_string(profile_extension.size()) + " bytes");
-  }
+  Status valid = check_report_marshal(reports, profile_extension);
+  if (!valid) return valid.error();
   const size_t size = marshal_size();
   Status fits = check_rtcp_marshal(size, capacity);
   if (!fits) return fits.error();

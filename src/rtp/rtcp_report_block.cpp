@@ -44,4 +44,16 @@ void write_report_block(ByteWriter& writer, const ReportBlock& block) {
   writer.write_u32(block.delay_since_last_sender_report);
 }
 
+Status check_report_marshal(const std::vector<ReportBlock>& reports,
+                            const std::vector<uint8_t>& profile_extension) {
+  if (reports.size() > kRtcpMaxCount) {
+    return make_error(kErrRtcpCountTooLarge, std::to_string(reports.size()) + " report blocks");
+  }
+  if (profile_extension.size() % 4 != 0) {
+    return make_error(kErrRtcpLengthMismatch,
+                      "profile extension of " + std::to_string(profile_extension.size()) + " bytes");
+  }
+  return {};
+}
+
 }  // namespace picortc::rtp

@@ -49,5 +49,9 @@ struct ReportBlock {
 // Reads `count` blocks; fails with kErrRtcpBodyTooShort.
 Status read_report_blocks(ByteReader& reader, size_t count, std::vector<ReportBlock>& out);
 void write_report_block(ByteWriter& writer, const ReportBlock& block);
+// What SR and RR marshalling share: at most 31 report blocks (the 5-bit
+// count) and a profile extension of whole 32-bit words.
+Status check_report_marshal(const std::vector<ReportBlock>& reports,
+                            const std::vector<uint8_t>& profile_extension);
 
 }  // namespace picortc::rtp

@@ -207,12 +207,18 @@ Result<size_t> SrtpSession::unprotect_rtp(uint8_t* packet, size_t length) {
   if (direction_ != SrtpDirection::kInbound)
     return make_error(kErrWrongDirection, "unprotect_rtp on outbound");
   if (length < kRtpFixedHeaderSize + srtp_rtp_overhead(profile_)) {
+    ++stats_.too_short;
+    unprotect_drops_.hit("srtp of %zu bytes: too short", length);
     return make_error(kErrPacketTooShort, "srtp " + std::to_string(length));
   }
   if (length > INT_MAX) return make_error(kErrPacketTooLong, std::to_string(length));
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_unprotect(impl_->session, packet, &len);
-  if (status != srtp_err_status_ok) return count_failure(status, "unprotect_rtp");
+  if (status != srtp_err_status_ok) {
+    Error error = count_failure(status, "unprotect_rtp");
+    unprotect_drops_.hit("%s", error.message().c_str());
+    return error;
+  }
   ++stats_.unprotected_packets;
   return static_cast<size_t>(len);
 }
@@ -221,12 +227,18 @@ Result<size_t> SrtpSession::unprotect_rtcp(uint8_t* packet, size_t length) {
   if (direction_ != SrtpDirection::kInbound)
     return make_error(kErrWrongDirection, "unprotect_rtcp on outbound");
   if (length < kRtcpFixedHeaderSize + srtp_rtcp_overhead(profile_)) {
+    ++stats_.too_short;
+    unprotect_drops_.hit("srtcp of %zu bytes: too short", length);
     return make_error(kErrPacketTooShort, "srtcp " + std::to_string(length));
   }
   if (length > INT_MAX) return make_error(kErrPacketTooLong, std::to_string(length));
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_unprotect_rtcp(impl_->session, packet, &len);
-  if (status != srtp_err_status_ok) return count_failure(status, "unprotect_rtcp");
+  if (status != srtp_err_status_ok) {
+    Error error = count_failure(status, "unprotect_rtcp");
+    unprotect_drops_.hit("%s", error.message().c_str());
+    return error;
+  }
   ++stats_.unprotected_packets;
   return static_cast<size_t>(len);
 }

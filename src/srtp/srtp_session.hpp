@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/log.hpp"
 #include "core/result.hpp"
 #include "dtls/srtp_keying.hpp"
 
@@ -76,6 +77,9 @@ struct SrtpStats {
   uint64_t auth_failures = 0;
   uint64_t replay_rejects = 0;  // replay_fail + replay_old
   uint64_t other_failures = 0;
+  // Inbound packets too short to hold a header and the authentication tag
+  // (dropped before libsrtp sees them).
+  uint64_t too_short = 0;
 };
 
 class SrtpSession {
@@ -93,8 +97,9 @@ class SrtpSession {
   // In place; returns the protected length (length + srtp_rtp_overhead).
   Result<size_t> protect_rtp(uint8_t* packet, size_t length, size_t capacity);
   Result<size_t> protect_rtcp(uint8_t* packet, size_t length, size_t capacity);
-  // In place; returns the plain length. Authentication and replay failures
-  // are counted in stats().
+  // In place; returns the plain length. Every failure (too short,
+  // authentication, replay, other) is counted in stats() and logged, rate
+  // limited.
   Result<size_t> unprotect_rtp(uint8_t* packet, size_t length);
   Result<size_t> unprotect_rtcp(uint8_t* packet, size_t length);
 
@@ -111,6 +116,7 @@ class SrtpSession {
   SrtpProfile profile_;
   std::unique_ptr<Impl> impl_;
   SrtpStats stats_;
+  DropCounter unprotect_drops_{"srtp", "inbound packets dropped"};
 };
 
 // Both directions of one peer, from the keys a DTLS handshake exported.

@@ -1,5 +1,6 @@
 #include "turn/turn_client.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <string>
 
@@ -172,6 +173,19 @@ void TurnClient::handle_data_indication(const StunMessage& message) {
   auto data = message.data();
   if (!peer || !data) {
     dropped_.hit("Data indication without XOR-PEER-ADDRESS or DATA");
+    return;
+  }
+  // RFC 8656 §10.4: "The client SHOULD also check that the XOR-PEER-ADDRESS
+  // attribute value contains an IP address with which the client believes
+  // there is an active permission and discard the Data indication otherwise."
+  // A channel binding installs a permission too (§12).
+  const TransportAddress key = permission_key(*peer);
+  const bool permitted = permissions_.count(key) != 0 ||
+                         std::any_of(channels_.begin(), channels_.end(), [&key](const auto& entry) {
+                           return permission_key(entry.second.peer) == key;
+                         });
+  if (!permitted) {
+    dropped_.hit("Data indication from %s without a permission", peer->to_string().c_str());
     return;
   }
   if (callbacks_.on_peer_data) callbacks_.on_peer_data(*peer, *data);

@@ -28,7 +28,10 @@ inline std::string ffmpeg_h264_clip(const std::string& name, const std::string& 
   std::string tmp = final_path + ".tmp" + std::to_string(getpid());
   std::string command =
       "ffmpeg -nostdin -v error -y " + input_and_codec_args + " -f h264 '" + tmp + "' >/dev/null 2>&1";
-  if (std::system(command.c_str()) != 0) return std::string();
+  if (std::system(command.c_str()) != 0) {
+    std::filesystem::remove(tmp, ec);  // a half-written clip must not linger
+    return std::string();
+  }
   std::filesystem::rename(tmp, final_path, ec);
   return ec ? std::string() : final_path;
 }

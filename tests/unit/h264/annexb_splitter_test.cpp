@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -310,6 +311,21 @@ TEST(AnnexBSplitter, NalUnitOfExactlyMaxSizeIsKept) {
     ASSERT_EQ(out.nals.size(), 2u) << "chunk " << chunk;
     EXPECT_EQ(out.nals[0].size(), 64u);
     EXPECT_EQ(splitter.oversized_nal_count(), 0u);
+  }
+}
+
+// A limit of SIZE_MAX means "no limit": the slack added to it for a start
+// code straddling chunks must not wrap around and make every NAL unit that
+// spans two chunks "oversized".
+TEST(AnnexBSplitter, NoLimitKeepsNalUnitsSpanningChunks) {
+  auto stream = hex("00 00 00 01 65 88 84 00 21 ff 00 00 00 01 41 9a 02 03");
+  for (size_t chunk : {1u, 3u, 7u}) {
+    AnnexBSplitter splitter(SIZE_MAX);
+    auto out = split_in_chunks(splitter, stream, {chunk});
+    ASSERT_EQ(out.nals.size(), 2u) << "chunk " << chunk;
+    EXPECT_EQ(out.nals[0], hex("65 88 84 00 21 ff"));
+    EXPECT_EQ(out.nals[1], hex("41 9a 02 03"));
+    EXPECT_EQ(splitter.oversized_nal_count(), 0u) << "chunk " << chunk;
   }
 }
 

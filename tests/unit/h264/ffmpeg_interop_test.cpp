@@ -1,12 +1,10 @@
 // Generates clips with ffmpeg (libx264) at test time into the build
-// directory, and checks our SPS parser and access unit assembly against what
+// directory (tests/support/ffmpeg_clip.hpp), and checks our SPS parser and access unit assembly against what
 // ffprobe reports for them. Skipped when ffmpeg/ffprobe are not installed.
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -14,6 +12,7 @@
 
 #include "h264/access_unit_assembler.hpp"
 #include "h264/sps.hpp"
+#include "support/ffmpeg_clip.hpp"
 
 namespace picortc::h264 {
 namespace {
@@ -31,8 +30,8 @@ bool run(const std::string& command, std::string* output = nullptr) {
   return status == 0;
 }
 
-bool have_ffmpeg() {
-  return run("command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1");
+bool have_ffprobe() {
+  return run("command -v ffprobe >/dev/null 2>&1");
 }
 
 // key=value lines of ffprobe -show_streams -count_frames.
@@ -61,16 +60,15 @@ struct Clip {
 class FfmpegInterop : public ::testing::TestWithParam<Clip> {};
 
 TEST_P(FfmpegInterop, SpsAndAccessUnitsMatchFfprobe) {
-  if (!have_ffmpeg()) GTEST_SKIP() << "ffmpeg/ffprobe not installed";
+  if (!picortc::test::have_ffmpeg() || !have_ffprobe()) GTEST_SKIP() << "ffmpeg/ffprobe not installed";
   const Clip& clip = GetParam();
-  std::string path = std::string(PICORTC_BINARY_DIR) + "/h264_interop_" + clip.name + ".h264";
-  std::string command = "timeout 120 ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=" +
-                        std::string(clip.size) + ":rate=30 -frames:v " + std::to_string(clip.frames) +
-                        " -c:v libx264 -preset veryfast " + clip.ffmpeg_args + " -f h264 '" + path + "'";
-  ASSERT_TRUE(run(command)) << command;
+  const std::string path = picortc::test::ffmpeg_h264_clip(
+      std::string("h264_interop_") + clip.name, "-f lavfi -i testsrc2=size=" + std::string(clip.size) +
+                                                    ":rate=30 -frames:v " + std::to_string(clip.frames) +
+                                                    " -c:v libx264 -preset veryfast " + clip.ffmpeg_args);
+  ASSERT_FALSE(path.empty()) << "ffmpeg failed to encode " << clip.name;
 
-  std::ifstream in(path, std::ios::binary);
-  std::vector<uint8_t> stream((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<uint8_t> stream = picortc::test::read_file_bytes(path);
   ASSERT_FALSE(stream.empty());
   auto probe = ffprobe_stream(path);
   ASSERT_FALSE(probe.empty());

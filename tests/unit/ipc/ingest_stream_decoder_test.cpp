@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "ipc_test_util.hpp"
@@ -244,6 +245,21 @@ TEST(IngestStreamDecoder, PayloadLimitIsConfigurable) {
   Status pushed = decoder.push(BytesView(framed_stream(aus)), 1, out.callback());
   ASSERT_FALSE(pushed.ok());
   EXPECT_EQ(pushed.error().code, kErrPayloadTooLarge);
+}
+
+// A limit past the 32-bit payload_size field (here 4 GiB) means "whatever
+// the header can say": it must not be cut to 32 bits (0) and refuse everything.
+TEST(IngestStreamDecoder, PayloadLimitOfFourGigabytesAcceptsAccessUnits) {
+  // A 32-bit size_t cannot hold such a limit (its largest value is the
+  // field's own maximum), so there is nothing to cut there.
+  if (sizeof(size_t) <= sizeof(uint32_t)) GTEST_SKIP() << "size_t is 32 bits";
+  auto aus = make_access_units(3);
+  IngestStreamDecoder decoder(static_cast<size_t>(uint64_t{1} << 32));
+  Collected out;
+  Status pushed = push_in_chunks(decoder, framed_stream(aus), 4096, out);
+  ASSERT_TRUE(pushed.ok()) << pushed.error().message();
+  expect_same_access_units(out.aus, aus, true);
+  EXPECT_EQ(decoder.stats().protocol_errors, 0u);
 }
 
 TEST(IngestStreamDecoder, FramedStreamTruncatedInThePayloadDiscardsThePartialAccessUnit) {

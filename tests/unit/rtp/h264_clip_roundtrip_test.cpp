@@ -2,13 +2,10 @@
 // encoded with ffmpeg/libx264 into the build directory at test time.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "h264_rtp_test_util.hpp"
+#include "support/ffmpeg_clip.hpp"
 
 namespace picortc::rtp {
 namespace {
@@ -25,18 +22,13 @@ const Clip kClips[] = {
 };
 
 std::vector<uint8_t> encode_clip(const Clip& clip) {
-  const std::string path = std::string(PICORTC_BINARY_DIR) + "/rtp_test_" + clip.name + ".h264";
-  std::ifstream cached(path, std::ios::binary);
-  if (!cached) {
-    const std::string command =
-        std::string(
-            "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=1920x1080:rate=30 ") +
-        "-frames:v 60 -pix_fmt yuv420p -c:v libx264 -preset veryfast -g 30 " + clip.ffmpeg_args +
-        " -f h264 " + path + ".tmp && mv " + path + ".tmp " + path;
-    if (std::system(command.c_str()) != 0) return {};
-    cached.open(path, std::ios::binary);
-  }
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(cached)), std::istreambuf_iterator<char>());
+  const std::string path = picortc::test::ffmpeg_h264_clip(
+      std::string("rtp_test_") + clip.name,
+      std::string("-f lavfi -i testsrc2=size=1920x1080:rate=30 -frames:v 60 -pix_fmt yuv420p -c:v libx264 "
+                  "-preset veryfast -g 30 ") +
+          clip.ffmpeg_args);
+  if (path.empty()) return {};
+  return picortc::test::read_file_bytes(path);
 }
 
 // A tiny Annex-B scan (start codes 00 00 01, trailing zeros stripped),

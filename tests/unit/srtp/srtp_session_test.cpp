@@ -315,6 +315,11 @@ TEST(SrtpSession, ShortPacketsAreRefusedBeforeLibsrtp) {
   Result<size_t> plain = s.out->protect_rtp(tiny.data(), 11, tiny.size());
   ASSERT_FALSE(plain.ok());
   EXPECT_EQ(plain.error().code, kErrPacketTooShort);
+  // Bad input from the network is counted, not dropped silently; our own
+  // too-short packet (protect) is a caller bug, not counted as a drop.
+  EXPECT_EQ(s.in->stats().too_short, 2u);
+  EXPECT_EQ(s.in->stats().unprotected_packets, 0u);
+  EXPECT_EQ(s.out->stats().too_short, 0u);
 }
 
 TEST(SrtpSession, BadConfigurationIsRefused) {

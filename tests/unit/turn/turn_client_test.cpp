@@ -254,6 +254,26 @@ TEST_F(TurnClientTest, PermissionSendIndicationAndDataIndication) {
   EXPECT_EQ(peer_data_[0].second, "back");
 }
 
+TEST_F(TurnClientTest, DataIndicationFromAPeerWithoutPermissionIsDropped) {
+  allocate_ok();
+  StunMessageBuilder data(stun::kMethodData, StunClass::kIndication, stun::random_transaction_id());
+  data.add_xor_peer_address(peer_);
+  data.add_data(BytesView(std::string_view("unasked")));
+  client_->handle_server_message(data.bytes());
+  EXPECT_TRUE(peer_data_.empty());
+  EXPECT_EQ(client_->messages_dropped(), 1u);
+
+  // A channel binding to the peer's IP (any port) installs a permission too
+  // (RFC 8656 §12), so the same indication is delivered from then on.
+  TransportAddress other_port = peer_;
+  other_port.set_port(4242);
+  ASSERT_TRUE(client_->bind_channel(other_port).ok());
+  client_->handle_server_message(data.bytes());
+  ASSERT_EQ(peer_data_.size(), 1u);
+  EXPECT_EQ(peer_data_[0].first, peer_);
+  EXPECT_EQ(client_->messages_dropped(), 1u);
+}
+
 TEST_F(TurnClientTest, ChannelBindThenChannelDataBothWays) {
   allocate_ok();
   auto channel = client_->bind_channel(peer_);

@@ -4,22 +4,21 @@
 // ChannelData, get its replies back, refresh on a timer, release.
 // Skipped when turnserver is not installed.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/event_loop.hpp"
 #include "stun/stun_builder.hpp"
+#include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
 #include "turn/tcp_turn_transport.hpp"
 #include "turn/turn_client.hpp"
 #include "turn/udp_turn_transport.hpp"
@@ -90,27 +89,17 @@ class Coturn {
            << extra_config;
     config.close();
     log_path_ = directory + "/turnserver.log";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(log, 1);
-      ::dup2(log, 2);
-      ::execl(kTurnServer, kTurnServer, "-c", config_path.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    return pid_ > 0;
+    // Through sh only to send coturn's output to the log file.
+    process_ = std::make_unique<test::ChildProcess>(std::vector<std::string>{
+        "/bin/sh", "-c",
+        std::string("exec ") + kTurnServer + " -c '" + config_path + "' >'" + log_path_ + "' 2>&1"});
+    return process_->started();
   }
   ~Coturn() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 50 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i)
-        ::usleep(100 * 1000);
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-    }
+    if (process_ == nullptr) return;
+    // SIGTERM first so coturn exits cleanly; ChildProcess kills it otherwise.
+    process_->signal(SIGTERM);
+    process_->wait_exit(nullptr, seconds(5));
   }
   TransportAddress address() const { return TransportAddress::ipv4(127, 0, 0, 1, port_); }
   std::string log() const {
@@ -133,7 +122,7 @@ class Coturn {
   }
 
  private:
-  pid_t pid_ = -1;
+  std::unique_ptr<test::ChildProcess> process_;
   uint16_t port_ = 0;
   std::string log_path_;
 };
@@ -142,19 +131,14 @@ class TurnCoturnTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::access(kTurnServer, X_OK) != 0) GTEST_SKIP() << "turnserver not installed";
-    char directory_template[] = "/tmp/picortc-turn-XXXXXX";
-    ASSERT_NE(::mkdtemp(directory_template), nullptr);
-    directory_ = directory_template;
+    ASSERT_FALSE(directory_.path().empty());
     coturn_ = std::make_unique<Coturn>();
-    ASSERT_TRUE(coturn_->start(directory_, extra_config()));
+    ASSERT_TRUE(coturn_->start(directory_.path(), extra_config()));
     ASSERT_TRUE(coturn_->wait_ready()) << coturn_->log();
   }
   virtual std::string extra_config() const { return {}; }
   void full_flow(TurnTransportKind kind);
-  void TearDown() override {
-    coturn_.reset();
-    if (!directory_.empty()) std::system(("rm -rf " + directory_).c_str());
-  }
+  void TearDown() override { coturn_.reset(); }
 
   // Runs the loop until `done` or the time limit; true if done.
   bool run_until(EventLoop& loop, const std::function<bool()>& done, Duration limit = seconds(10)) {
@@ -164,7 +148,7 @@ class TurnCoturnTest : public ::testing::Test {
     return done();
   }
 
-  std::string directory_;
+  test::TempDir directory_;
   std::unique_ptr<Coturn> coturn_;
 };
 
