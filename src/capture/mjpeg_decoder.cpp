@@ -22,7 +22,9 @@ struct ErrorManager {
 };
 
 void on_error_exit(j_common_ptr info) {
-  auto* manager = reinterpret_cast<ErrorManager*>(info->err);
+  // info->err points at the jpeg_error_mgr that is ErrorManager's first
+  // member (standard layout); via void* so strict-alignment targets accept it.
+  auto* manager = static_cast<ErrorManager*>(static_cast<void*>(info->err));
   (*info->err->format_message)(info, manager->message);
   longjmp(manager->escape, 1);
 }

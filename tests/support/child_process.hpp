@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,15 +23,37 @@ inline std::string built_binary(const std::string& relative) {
   return std::string(PICORTC_BINARY_DIR) + "/" + relative;
 }
 
+// A cross build runs its tests under an emulator (qemu-user): CTest sets
+// PICORTC_TEST_EMULATOR (cmake/PicortcHelpers.cmake) to its command line.
+// Without binfmt_misc the kernel cannot exec the ARM binaries of this build
+// directly, so they are run through the same emulator; host programs
+// (ffmpeg, coturn, python3) are exec'd as they are.
+inline std::vector<std::string> command_for(const std::vector<std::string>& argv) {
+  const char* emulator = std::getenv("PICORTC_TEST_EMULATOR");
+  const std::string built_here = std::string(PICORTC_BINARY_DIR) + "/";
+  if (emulator == nullptr || *emulator == '\0' || argv.empty() ||
+      argv[0].compare(0, built_here.size(), built_here) != 0) {
+    return argv;
+  }
+  std::vector<std::string> command;
+  std::istringstream words(emulator);
+  for (std::string word; words >> word;)
+    command.push_back(word);
+  command.insert(command.end(), argv.begin(), argv.end());
+  return command;
+}
+
 class ChildProcess {
  public:
   // argv[0] is the program (a path, or a name looked up in PATH).
   explicit ChildProcess(const std::vector<std::string>& argv) {
+    const std::vector<std::string> command = command_for(argv);
     std::vector<char*> args;
-    for (const auto& arg : argv)
+    for (const auto& arg : command)
       args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
-    if (argv.empty() || posix_spawnp(&pid_, argv[0].c_str(), nullptr, nullptr, args.data(), environ) != 0) {
+    if (command.empty() ||
+        posix_spawnp(&pid_, command[0].c_str(), nullptr, nullptr, args.data(), environ) != 0) {
       pid_ = -1;
     }
   }
