@@ -4,19 +4,24 @@ PRESET ?= ci
 BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 
-.PHONY: all deps build test run bench fuzz asan format tidy clean
+.PHONY: all deps test-deps build test run bench fuzz asan cross cross-test format tidy clean
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
 
+# The browser tests also need Debian's chromium and playwright-core (npm).
+test-deps: deps
+	@bash scripts/install-browser-deps.sh
+
 build: deps
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Unit tests, integration tests and the fuzz-corpus replays, all under CTest.
-test: build
+# Unit tests, integration tests (browser included) and the fuzz-corpus
+# replays, all under CTest.
+test: test-deps build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 run: build
@@ -33,6 +38,15 @@ fuzz: deps
 
 asan:
 	@$(MAKE) test PRESET=asan
+
+# 32-bit ARM (Debian armhf sysroot), tests under qemu-arm: docs/toolchain.md.
+cross:
+	@bash scripts/armhf-sysroot.sh
+	@cmake --preset armhf >/dev/null
+	@cmake --build --preset armhf
+
+cross-test: cross
+	@ctest --preset armhf
 
 format:
 	@git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format -i

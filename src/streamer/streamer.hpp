@@ -1,0 +1,142 @@
+#pragma once
+// The streamer behind `picortc serve`: for each named stream an ingest
+// socket, the GOP cache and one packetizer; for each viewer a send-only
+// PeerConnection. Implements the WHEP front end's WhepSessionHandler.
+//
+// Fan-out (docs/serve.md): each access unit from the producer is packetized
+// once (rtp::H264Packetizer) and handed to every live viewer's
+// PeerConnection::send_packetized, which adds the viewer's RTP header,
+// protects and sends without allocating.
+//
+// Instant first frame: a viewer whose connection comes up gets the cached
+// GOP (from the last IDR, SPS/PPS included) at once, then the live stream;
+// joining also asks the producer for a fresh keyframe when the cached GOP is
+// older than fresh_gop_age (or missing). Until a viewer has had an IDR it
+// gets no P frames.
+//
+// Keyframe requests to the producer (viewer PLI/FIR, joins, GOP cache
+// overflow) go through KeyframeRequestLimiter: one per second per stream at
+// most, none lost.
+//
+// Threading: everything on the EventLoop thread (the WHEP server posts its
+// calls there).
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/event_loop.hpp"
+#include "core/log.hpp"
+#include "core/result.hpp"
+#include "ipc/ingest_server.hpp"
+#include "rtp/h264_packetizer.hpp"
+#include "signal/viewer_admission.hpp"
+#include "signal/whep_session_handler.hpp"
+#include "streamer/gop_cache.hpp"
+#include "streamer/keyframe_request_limiter.hpp"
+#include "webrtc/peer_connection.hpp"
+
+namespace picortc::streamer {
+
+struct StreamerOptions {
+  // The template of every viewer's PeerConnection: certificate, ICE servers
+  // and interfaces, timers. Direction and profile are set per stream.
+  webrtc::PeerConnectionConfig peer;
+  signal::ViewerLimits limits;
+  // A viewer that has not connected this long after its offer is dropped.
+  Duration session_setup_timeout = seconds(30);
+  size_t gop_cache_bytes = 4 * 1024 * 1024;
+  Duration keyframe_request_min_interval = seconds(1);
+  // A joining viewer starts from the cached GOP; the producer is asked for a
+  // fresh IDR only when that GOP is older than this (or there is none), so
+  // that the next viewer gets a short burst.
+  Duration fresh_gop_age = seconds(1);
+  // No access unit for this long while a producer is connected: "stalled".
+  Duration ingest_stall_after = seconds(2);
+};
+
+class Streamer : public signal::WhepSessionHandler {
+ public:
+  Streamer(EventLoop& loop, StreamerOptions options);
+  ~Streamer() override;
+  Streamer(const Streamer&) = delete;
+  Streamer& operator=(const Streamer&) = delete;
+
+  // Before start(): one named stream and its ingest socket path.
+  Status add_stream(const std::string& name, const std::string& socket_path);
+  // Starts listening on every ingest socket.
+  Status start();
+  // Closes every session (DTLS close_notify, RTCP BYE) and the ingest
+  // sockets (their files are removed). Idempotent.
+  void stop();
+
+  // WhepSessionHandler.
+  Result<signal::CreatedSession> create_session(const signal::SessionRequest& request) override;
+  Status add_candidates(const std::string& stream, const std::string& session_id,
+                        const sdp::TrickleFragment& fragment) override;
+  Status end_session(const std::string& stream, const std::string& session_id) override;
+  std::vector<signal::StreamInfo> streams() override;
+  std::vector<signal::SessionInfo> sessions() override;
+
+  size_t session_count() const { return sessions_.size(); }
+
+ private:
+  struct Stream;
+  struct Session {
+    std::string id;
+    Stream* stream = nullptr;
+    std::unique_ptr<webrtc::PeerConnection> peer;
+    TimePoint created{};
+    bool pending = true;  // counted as pending by the admission until connected
+    bool live = false;    // has had its IDR: gets every access unit from now on
+    bool removing = false;
+    EventLoop::TimerId setup_timer = 0;
+    std::string user_agent;
+  };
+  struct Stream {
+    std::string name;
+    std::unique_ptr<ipc::IngestServer> ingest;
+    GopCache gop;
+    rtp::H264Packetizer packetizer;
+    KeyframeRequestLimiter keyframes;
+    EventLoop::TimerId deferred_keyframe_timer = 0;
+    // From the latest SPS.
+    bool have_sps = false;
+    uint32_t width = 0;
+    uint32_t height = 0;
+    double fps = 0;
+    std::string profile_level_id;
+    uint64_t access_units = 0;
+    TimePoint last_access_unit{};
+    TimePoint gop_started{};            // arrival of the cached GOP's IDR
+    signal::SendCounters ended_totals;  // of sessions already gone
+    std::vector<Session*> viewers;
+    DropCounter send_failures{"streamer", "access units not sent to a viewer"};
+
+    Stream(std::string stream_name, size_t gop_bytes, Duration keyframe_interval)
+        : name(std::move(stream_name)), gop(gop_bytes), keyframes(keyframe_interval) {}
+  };
+
+  void on_access_unit(Stream& stream, h264::AccessUnit&& au);
+  void update_stream_format(Stream& stream, const h264::AccessUnit& au);
+  void on_session_state(Session& session, webrtc::PeerConnectionState state, const std::string& reason);
+  void start_viewer(Session& session);
+  void request_keyframe(Stream& stream, const char* why);
+  // Ends a session from inside a callback: closed now, destroyed on the loop.
+  void remove_session_later(const std::string& id);
+  void destroy_session(const std::string& id);
+  Stream* find_stream(const std::string& name);
+  static signal::SendCounters counters_of(const webrtc::PeerConnectionStats& stats);
+
+  EventLoop& loop_;
+  StreamerOptions options_;
+  signal::ViewerAdmission admission_;
+  std::map<std::string, std::unique_ptr<Stream>> streams_;
+  std::map<std::string, std::unique_ptr<Session>> sessions_;
+  bool stopped_ = false;
+  // Work posted to the loop checks this first: the streamer may be gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace picortc::streamer
