@@ -11,12 +11,13 @@
 #include "core/log.hpp"
 #include "feed_command.hpp"
 #include "serve_command.hpp"
+#include "view_command.hpp"
 
 namespace {
 
 // Every subcommand of DESIGN.md; the ones without a runner yet are refused
 // with a clear reason rather than CLI11's generic one.
-constexpr const char* kPlannedSubcommands[] = {"view", "announce"};
+constexpr const char* kPlannedSubcommands[] = {"announce"};
 
 }  // namespace
 
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Run `picortc SUBCOMMAND --help` for a subcommand's options.\n"
-      "Planned: view, announce (not in this build yet).");
+      "Planned: announce (not in this build yet).");
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "debug|info|warn|error|off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   std::function<int()> run;
   picortc::app::register_feed_command(app, run);
   picortc::app::register_serve_command(app, run);
+  picortc::app::register_view_command(app, run);
 
   // A first positional argument that names no subcommand: say so plainly.
   for (int i = 1; i < argc; ++i) {
