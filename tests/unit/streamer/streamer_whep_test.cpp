@@ -258,6 +258,43 @@ TEST_F(StreamerWhepTest, ProducerRestartKeepsTheSessionAndVideoResumes) {
   expect_contiguous_from_keyframe(before_restart, received_.size() - before_restart);
 }
 
+// Issue 4: a viewer joining mid-GOP gets its first frame from the GOP cache,
+// without waiting for the producer's next IDR. The producer is raw (it
+// cannot be asked for a keyframe) and its GOP is 4 s long.
+TEST_F(StreamerWhepTest, MidGopJoinStartsFromTheCacheWithoutWaitingForTheNextIdr) {
+  const std::string long_gop =
+      test::ffmpeg_h264_clip("whep_cbp_360p_gop120",
+                             "-f lavfi -i testsrc2=size=640x360:rate=30 -frames:v 150 -c:v libx264 "
+                             "-profile:v baseline -preset veryfast "
+                             "-g 120 -keyint_min 120 -sc_threshold 0 -pix_fmt yuv420p");
+  ASSERT_FALSE(long_gop.empty());
+  const std::vector<h264::AccessUnit> clip =
+      h264::split_access_units(BytesView(test::read_file_bytes(long_gop)));
+  ASSERT_EQ(clip.size(), 150u);
+  ASSERT_TRUE(clip[0].is_keyframe());
+  for (size_t i = 1; i < 120; ++i)
+    ASSERT_FALSE(clip[i].is_keyframe()) << "IDR at " << i;
+  ASSERT_TRUE(clip[120].is_keyframe());
+
+  test::ChildProcess feed({test::built_binary("apps/picortc/picortc"), "feed", long_gop, "--socket",
+                           socket_path_, "--fps", "30", "--raw", "--duration", "30"});
+  ASSERT_TRUE(feed.started());
+  // Join about 1.5 s into the GOP.
+  ASSERT_TRUE(run_until(
+      loop_, [&] { return streamer_->streams()[0].access_units_received >= 45; }, seconds(20)));
+  connect_viewer();
+  ASSERT_TRUE(run_until(
+      loop_, [&] { return !received_.empty(); }, seconds(10)))
+      << "no access unit";
+  uint64_t ingested_at_first_frame = streamer_->streams()[0].access_units_received;
+  EXPECT_LT(ingested_at_first_frame, 120u) << "the first frame waited for the producer's next IDR";
+  EXPECT_TRUE(received_[0] == clip[0]) << "the viewer should start at the cached IDR";
+  ASSERT_TRUE(run_until(
+      loop_, [&] { return received_.size() >= 60; }, seconds(15)));
+  for (size_t i = 0; i < 60; ++i)
+    ASSERT_TRUE(received_[i] == clip[i]) << "access unit " << i;
+}
+
 TEST_F(StreamerWhepTest, OfferBeforeTheProducerHasSentAnythingIsRefusedAsNotReady) {
   webrtc::PeerConnectionConfig config;
   config.certificate = certificate_;
