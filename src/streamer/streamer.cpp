@@ -11,6 +11,15 @@
 namespace picortc::streamer {
 namespace {
 constexpr const char* kTag = "streamer";
+
+void add_counters(signal::SendCounters& total, const signal::SendCounters& more) {
+  total.bytes_sent += more.bytes_sent;
+  total.packets_sent += more.packets_sent;
+  total.nacks_received += more.nacks_received;
+  total.retransmits += more.retransmits;
+  total.plis_received += more.plis_received;
+  total.firs_received += more.firs_received;
+}
 }  // namespace
 
 Streamer::Streamer(EventLoop& loop, StreamerOptions options)
@@ -278,13 +287,7 @@ void Streamer::destroy_session(const std::string& id) {
   Stream& stream = *session.stream;
   auto& viewers = stream.viewers;
   viewers.erase(std::remove(viewers.begin(), viewers.end(), &session), viewers.end());
-  signal::SendCounters counters = counters_of(session.peer->stats());
-  stream.ended_totals.bytes_sent += counters.bytes_sent;
-  stream.ended_totals.packets_sent += counters.packets_sent;
-  stream.ended_totals.nacks_received += counters.nacks_received;
-  stream.ended_totals.retransmits += counters.retransmits;
-  stream.ended_totals.plis_received += counters.plis_received;
-  stream.ended_totals.firs_received += counters.firs_received;
+  add_counters(stream.ended_totals, counters_of(session.peer->stats()));
   admission_.release(stream.name, session.pending);
   if (session.setup_timer != 0) loop_.cancel_timer(session.setup_timer);
   LOG_INFO(kTag, "stream %s: session %s ended (%zu viewers)", stream.name.c_str(), id.c_str(),
@@ -355,15 +358,8 @@ std::vector<signal::StreamInfo> Streamer::streams() {
     info.access_units_received = stream.access_units;
     info.keyframe_requests = stream.keyframes.sent();
     info.totals = stream.ended_totals;
-    for (const Session* viewer : stream.viewers) {
-      signal::SendCounters c = counters_of(viewer->peer->stats());
-      info.totals.bytes_sent += c.bytes_sent;
-      info.totals.packets_sent += c.packets_sent;
-      info.totals.nacks_received += c.nacks_received;
-      info.totals.retransmits += c.retransmits;
-      info.totals.plis_received += c.plis_received;
-      info.totals.firs_received += c.firs_received;
-    }
+    for (const Session* viewer : stream.viewers)
+      add_counters(info.totals, counters_of(viewer->peer->stats()));
     out.push_back(std::move(info));
   }
   return out;
