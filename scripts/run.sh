@@ -23,10 +23,11 @@ for binary in "$picortc" "$capture"; do
 done
 
 pids=()
+sleeper=""
 stop() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for pid in "${pids[@]}" $sleeper; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait "${pids[@]}" 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
@@ -46,7 +47,10 @@ echo "  WHEP  http://127.0.0.1:$port/whep/cam     Metrics http://127.0.0.1:$port
 echo "  Ctrl-C stops."
 echo
 if [ -n "${RUN_SECONDS:-}" ]; then
-  sleep "$RUN_SECONDS"
+  # In the background: a signal interrupts `wait` at once (not a foreground sleep).
+  sleep "$RUN_SECONDS" &
+  sleeper=$!
+  wait "$sleeper" || true
 else
   wait -n "${pids[@]}" || true
 fi
