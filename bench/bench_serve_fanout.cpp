@@ -26,6 +26,7 @@
 #include "core/event_loop.hpp"
 #include "dtls/certificate.hpp"
 #include "srtp/srtp_session.hpp"
+#include "support/free_port.hpp"
 #include "webrtc/peer_connection.hpp"
 
 using namespace picortc;
@@ -144,18 +145,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string config_path = dir + "/serve.conf";
-  uint16_t port = 0;
-  {
-    int probe = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t length = sizeof address;
-    getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
-    port = ntohs(address.sin_port);
-    close(probe);
-  }
+  const uint16_t port = test::free_tcp_port();
   std::ofstream(config_path) << "stream = cam=" << socket_path << "\nhttp = 127.0.0.1:" << port
                              << "\nice_server = none\nmax_viewers = 64\nmax_viewers_per_stream = 64\n"
                              << "log_level = warn\n";

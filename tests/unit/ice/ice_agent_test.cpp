@@ -55,6 +55,22 @@ void expect_data_both_ways(EventLoop& loop, TestPeer& a, TestPeer& b) {
       loop, [&] { return b.received_bytes(kRtpLike) && a.received_bytes(kDtlsLike); }, seconds(2)));
 }
 
+// Signals everything both ways at once (trickle, credentials), gathers on
+// both sides and runs the loop until both agents have completed.
+::testing::AssertionResult connect_pair(EventLoop& loop, TestPeer& a, TestPeer& b) {
+  trickle(a, b);
+  trickle(b, a);
+  give_credentials(a, b);
+  give_credentials(b, a);
+  if (!a.agent.gather().ok()) return ::testing::AssertionFailure() << "a: gather failed";
+  if (!b.agent.gather().ok()) return ::testing::AssertionFailure() << "b: gather failed";
+  if (!run_until(loop, [&] { return completed(a) && completed(b); })) {
+    return ::testing::AssertionFailure()
+           << "not completed: a " << a.agent.failure_reason() << ", b " << b.agent.failure_reason();
+  }
+  return ::testing::AssertionSuccess();
+}
+
 class IceAgentPairTest : public ::testing::Test {
  protected:
   EventLoop loop;
@@ -63,16 +79,9 @@ class IceAgentPairTest : public ::testing::Test {
 TEST_F(IceAgentPairTest, ControllingAndControlledConnectNominateAndExchangeData) {
   TestPeer a(loop, loopback_config(IceRole::kControlling));
   TestPeer b(loop, loopback_config(IceRole::kControlled));
-  trickle(a, b);
-  trickle(b, a);
-  give_credentials(a, b);
-  give_credentials(b, a);
-  ASSERT_TRUE(a.agent.gather().ok());
-  ASSERT_TRUE(b.agent.gather().ok());
+  ASSERT_TRUE(connect_pair(loop, a, b));
   EXPECT_FALSE(a.trickled.empty());
   EXPECT_TRUE(a.gathering_complete);  // no servers: host candidates are all
-
-  ASSERT_TRUE(run_until(loop, [&] { return completed(a) && completed(b); }));
   expect_same_nominated_pair(a, b);
   EXPECT_TRUE(a.reached(IceState::kChecking));
   EXPECT_TRUE(a.reached(IceState::kConnected) || a.reached(IceState::kCompleted));
@@ -99,13 +108,7 @@ TEST_F(IceAgentPairTest, SendFailsWithoutSelectedPair) {
 TEST_F(IceAgentPairTest, RoleConflictBothControllingResolves) {
   TestPeer a(loop, loopback_config(IceRole::kControlling));
   TestPeer b(loop, loopback_config(IceRole::kControlling));
-  trickle(a, b);
-  trickle(b, a);
-  give_credentials(a, b);
-  give_credentials(b, a);
-  ASSERT_TRUE(a.agent.gather().ok());
-  ASSERT_TRUE(b.agent.gather().ok());
-  ASSERT_TRUE(run_until(loop, [&] { return completed(a) && completed(b); }));
+  ASSERT_TRUE(connect_pair(loop, a, b));
   EXPECT_NE(a.agent.role(), b.agent.role());
   EXPECT_GT(a.agent.stats().role_conflicts + b.agent.stats().role_conflicts, 0u);
   // RFC 8445 §7.3.1.1: the larger tie-breaker keeps the controlling role.
@@ -118,13 +121,7 @@ TEST_F(IceAgentPairTest, RoleConflictBothControllingResolves) {
 TEST_F(IceAgentPairTest, RoleConflictBothControlledResolves) {
   TestPeer a(loop, loopback_config(IceRole::kControlled));
   TestPeer b(loop, loopback_config(IceRole::kControlled));
-  trickle(a, b);
-  trickle(b, a);
-  give_credentials(a, b);
-  give_credentials(b, a);
-  ASSERT_TRUE(a.agent.gather().ok());
-  ASSERT_TRUE(b.agent.gather().ok());
-  ASSERT_TRUE(run_until(loop, [&] { return completed(a) && completed(b); }));
+  ASSERT_TRUE(connect_pair(loop, a, b));
   EXPECT_NE(a.agent.role(), b.agent.role());
   TestPeer& winner = a.agent.tie_breaker() > b.agent.tie_breaker() ? a : b;
   EXPECT_EQ(winner.agent.role(), IceRole::kControlling);
@@ -269,13 +266,7 @@ TEST_F(IceAgentPairTest, UnreachablePeerFailsWhenAllPairsFail) {
 TEST_F(IceAgentPairTest, ConsentExpiresAfterPeerVanishes) {
   TestPeer a(loop, loopback_config(IceRole::kControlling));
   TestPeer b(loop, loopback_config(IceRole::kControlled));
-  trickle(a, b);
-  trickle(b, a);
-  give_credentials(a, b);
-  give_credentials(b, a);
-  ASSERT_TRUE(a.agent.gather().ok());
-  ASSERT_TRUE(b.agent.gather().ok());
-  ASSERT_TRUE(run_until(loop, [&] { return completed(a) && completed(b); }));
+  ASSERT_TRUE(connect_pair(loop, a, b));
   // Consent keeps flowing while both live.
   run_until(
       loop, [] { return false; }, milliseconds(500));
@@ -299,13 +290,7 @@ TEST_F(IceAgentPairTest, DisconnectedRecoversWhenConsentReturns) {
   config_b.interfaces.include_ipv6 = false;
   TestPeer a(loop, config_a);
   TestPeer b(loop, config_b);
-  trickle(a, b);
-  trickle(b, a);
-  give_credentials(a, b);
-  give_credentials(b, a);
-  ASSERT_TRUE(a.agent.gather().ok());
-  ASSERT_TRUE(b.agent.gather().ok());
-  ASSERT_TRUE(run_until(loop, [&] { return completed(a) && completed(b); }));
+  ASSERT_TRUE(connect_pair(loop, a, b));
   // Both agents share this thread: blocking it stalls both, so when it
   // resumes a has heard nothing for longer than disconnected_timeout (but
   // less than consent_timeout), and b answers again right after.
@@ -324,13 +309,7 @@ TEST_F(IceAgentPairTest, GarbageIsCountedAndIgnored) {
   config_b.interfaces.include_ipv6 = false;
   TestPeer a(loop, config_a);
   TestPeer b(loop, config_b);
-  trickle(a, b);
-  trickle(b, a);
-  give_credentials(a, b);
-  give_credentials(b, a);
-  ASSERT_TRUE(a.agent.gather().ok());
-  ASSERT_TRUE(b.agent.gather().ok());
-  ASSERT_TRUE(run_until(loop, [&] { return completed(a) && completed(b); }));
+  ASSERT_TRUE(connect_pair(loop, a, b));
 
   auto stranger = UdpSocket::bind(*TransportAddress::from_ip_string("127.0.0.1", 0));
   ASSERT_TRUE(stranger.ok());

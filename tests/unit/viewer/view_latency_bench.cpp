@@ -35,6 +35,7 @@
 #include "ipc/ingest_protocol.hpp"
 #include "support/child_process.hpp"
 #include "support/ffmpeg_clip.hpp"
+#include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace picortc;
@@ -62,17 +63,7 @@ bool find_index(BytesView annexb, uint64_t& index) {
   return true;
 }
 
-uint16_t free_tcp_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
+using picortc::test::free_tcp_port;
 
 sockaddr_un unix_address(const std::string& path) {
   sockaddr_un address{};
