@@ -172,8 +172,14 @@ int main(int argc, char** argv) {
   std::vector<uint64_t> frames;
   std::printf("serve fan-out, 720p30 ~2 Mbit/s, %d s per step; protect(GCM)+sendto alone: %.2f us/packet\n",
               step_seconds, baseline_us);
-  std::printf("%8s %14s %16s %12s %12s %12s %10s %8s\n", "viewers", "cpu_s/view_s", "cpu_us/packet",
-              "vs_alone", "rss_kb", "peak_rss_kb", "packets", "plis/rtx");
+  // RSS is split as /proc reports it: anonymous (the process's own heap and
+  // stacks) and file-backed (pages of the binary and of the shared
+  // libraries: libcrypto, libc, libstdc++, and the NSS that Debian's
+  // libsrtp2 is built with).
+  std::printf("%8s %14s %16s %12s %10s %10s %10s %12s %10s %8s\n", "viewers", "cpu_s/view_s", "cpu_us/packet",
+              "vs_alone", "rss_kb", "anon_kb", "file_kb", "peak_rss_kb", "packets", "plis/rtx");
+  std::printf("%8d %14s %16s %12s %10ld %10ld %10ld %12ld\n", 0, "-", "-", "-", status_kb(serve, "VmRSS:"),
+              status_kb(serve, "RssAnon:"), status_kb(serve, "RssFile:"), status_kb(serve, "VmHWM:"));
   for (size_t target : {1u, 8u, 32u}) {
     while (viewers.size() < target) {
       webrtc::PeerConnectionConfig config;
@@ -222,9 +228,10 @@ int main(int argc, char** argv) {
     uint64_t plis = metric(port, "picortc_plis_received_total") - plis0;
     uint64_t retransmits = metric(port, "picortc_retransmitted_packets_total") - retransmits0;
     double per_packet_us = packets > 0 ? cpu / static_cast<double>(packets) * 1e6 : 0;
-    std::printf("%8zu %14.5f %16.2f %11.2fx %12ld %12ld %10llu %6llu/%llu\n", target,
+    std::printf("%8zu %14.5f %16.2f %11.2fx %10ld %10ld %10ld %12ld %10llu %6llu/%llu\n", target,
                 cpu / (static_cast<double>(target) * step_seconds), per_packet_us,
-                per_packet_us / baseline_us, status_kb(serve, "VmRSS:"), status_kb(serve, "VmHWM:"),
+                per_packet_us / baseline_us, status_kb(serve, "VmRSS:"), status_kb(serve, "RssAnon:"),
+                status_kb(serve, "RssFile:"), status_kb(serve, "VmHWM:"),
                 static_cast<unsigned long long>(packets), static_cast<unsigned long long>(plis),
                 static_cast<unsigned long long>(retransmits));
     std::fflush(stdout);

@@ -1302,6 +1302,27 @@ bool IceAgent::send(BytesView data) {
   return true;
 }
 
+size_t IceAgent::send_batch(const BytesView* datagrams, size_t count) {
+  if (!selected_ || stopped() || count == 0) return 0;
+  const Pair& p = pairs_[*selected_];
+  const size_t base = local_[p.local].base;
+  if (base >= bases_.size()) return 0;
+  const TransportAddress& destination = remote_[p.remote].address;
+  size_t sent = 0;
+  if (bases_[base].socket) {
+    sent = bases_[base].socket->send_batch_to(destination, datagrams, count);
+  } else {
+    // A relay wraps each datagram (ChannelData / Send indication) itself.
+    while (sent < count && send_from_base(base, destination, datagrams[sent]))
+      ++sent;
+  }
+  for (size_t i = 0; i < sent; ++i) {
+    stats_.data_packets_sent++;
+    stats_.data_bytes_sent += datagrams[i].size();
+  }
+  return sent;
+}
+
 void IceAgent::set_state(IceState state, const std::string& reason) {
   if (state_ == state || state_ == IceState::kClosed) return;
   LOG_INFO("ice", "state %s -> %s%s%s", to_string(state_), to_string(state), reason.empty() ? "" : ": ",

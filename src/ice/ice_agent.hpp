@@ -224,6 +224,9 @@ class IceAgent {
   // Sends on the selected pair; false when there is none (or the kernel
   // refused the datagram).
   bool send(BytesView data);
+  // Several datagrams on the selected pair, in order: one system call where
+  // the pair's base is a host socket. Returns how many were sent.
+  size_t send_batch(const BytesView* datagrams, size_t count);
 
   // Stops everything: timers cancelled, sockets closed, relays released.
   // Calls no callback. Idempotent.

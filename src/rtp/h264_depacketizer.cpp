@@ -167,17 +167,23 @@ void H264Depacketizer::make_room(int64_t sequence) {
   }
 }
 
-bool H264Depacketizer::is_clean_start(const Slot& first) const {
-  if (first.state != SlotState::kOk) return false;
-  uint8_t type = h264::nal_type_of(first.payload[0]);
-  if (type == h264::kNalStapA) type = h264::nal_type_of(first.payload[3]);  // first aggregated NAL
-  if (type == h264::kNalFuA) {
-    if (!(first.payload[1] & kFuStartBit)) return false;
-    type = h264::nal_type_of(first.payload[1]);
+bool payload_starts_access_unit(BytesView payload) {
+  if (payload.empty()) return false;
+  uint8_t type = h264::nal_type_of(payload[0]);
+  if (type == h264::kNalStapA) {  // the first aggregated NAL unit (after its 2-byte size)
+    if (payload.size() < 4) return false;
+    type = h264::nal_type_of(payload[3]);
+  } else if (type == h264::kNalFuA) {
+    if (payload.size() < 2 || !(payload[1] & kFuStartBit)) return false;
+    type = h264::nal_type_of(payload[1]);
   }
   // ITU-T H.264 §7.4.1.2.3: an AUD is the first NAL unit of its access
   // unit; an SPS comes before the first slice.
   return type == h264::kNalAud || type == h264::kNalSps;
+}
+
+bool H264Depacketizer::is_clean_start(const Slot& first) const {
+  return first.state == SlotState::kOk && payload_starts_access_unit(BytesView(first.payload));
 }
 
 bool H264Depacketizer::resolve_front(bool forced) {

@@ -64,6 +64,10 @@ inline constexpr std::string_view kErrFuAUnterminated =
 inline constexpr std::string_view kErrMalformedPacketInAccessUnit =
     "h264 rtp: access unit holds a dropped packet";
 
+// True when the payload visibly begins an access unit: its first NAL unit
+// (aggregated, or the start of a fragment) is an AUD or an SPS.
+bool payload_starts_access_unit(BytesView payload);
+
 // Checks one RTP payload for packetization-mode 1. kErrReservedType is
 // returned for NAL types 0, 30 and 31, which the depacketizer ignores
 // instead of failing the access unit.

@@ -206,6 +206,14 @@ Status apply_key(ServeConfig& config, std::string_view key, std::string_view val
     config.gop_cache_bytes = *size;
     return {};
   }
+  if (key == "retransmission_buffer_size") {
+    Result<uint64_t> size = parse_size(value);
+    if (!size) return size.error();
+    // Below one packet nothing could ever be resent.
+    if (*size < 2048) return make_error(kErrConfigBadSize, "retransmission_buffer_size below 2K");
+    config.retransmission_store_bytes = *size;
+    return {};
+  }
   if (key == "log_level") return set_log_level(config, value);
   if (key == "cors_origin") {
     if (value.empty() || has_control_or_space(value)) {

@@ -70,6 +70,8 @@ struct ServeConfig {
   ViewerLimits limits;
   uint32_t session_idle_timeout_seconds = 30;
   uint64_t gop_cache_bytes = 4 * 1024 * 1024;
+  // Per stream, shared by its viewers: payloads kept for NACK resends.
+  uint64_t retransmission_store_bytes = 1024 * 1024;
   LogLevel log_level = LogLevel::kInfo;
   std::string cors_origin = "*";
   uint32_t http_threads = 4;

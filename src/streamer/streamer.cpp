@@ -33,8 +33,8 @@ Streamer::~Streamer() {
 
 Status Streamer::add_stream(const std::string& name, const std::string& socket_path) {
   if (streams_.count(name) != 0) return make_error(signal::kErrConfigDuplicateStream, name);
-  auto stream =
-      std::make_unique<Stream>(name, options_.gop_cache_bytes, options_.keyframe_request_min_interval);
+  auto stream = std::make_unique<Stream>(name, options_.gop_cache_bytes, options_.retransmission_store_bytes,
+                                         options_.keyframe_request_min_interval);
   ipc::IngestServerConfig config;
   config.socket_path = socket_path;
   stream->ingest = std::make_unique<ipc::IngestServer>(loop_, config);
@@ -136,13 +136,16 @@ void Streamer::on_access_unit(Stream& stream, h264::AccessUnit&& au) {
   }
   const uint32_t rtp_timestamp = us_to_rtp90k(unit.timestamp_us);
   const bool keyframe = unit.is_keyframe();
+  // Kept once for every viewer's NACKs (kNoId only with a store smaller than
+  // a packet: then the viewers' resends miss, counted as retransmit_misses).
+  const uint64_t first_payload_id = stream.sent_payloads->append_all(stream.packetizer);
   for (Session* viewer : stream.viewers) {
     if (viewer->removing || viewer->peer->state() != webrtc::PeerConnectionState::kConnected) continue;
     if (!viewer->live) {
       if (!keyframe) continue;  // P frames are useless before the first IDR
       viewer->live = true;
     }
-    Status sent = viewer->peer->send_packetized(stream.packetizer, rtp_timestamp);
+    Status sent = viewer->peer->send_packetized(stream.packetizer, rtp_timestamp, first_payload_id);
     if (!sent.ok())
       stream.send_failures.hit("session %s: %s", viewer->id.c_str(), sent.error().message().c_str());
   }
@@ -188,6 +191,7 @@ Result<signal::CreatedSession> Streamer::create_session(const signal::SessionReq
   webrtc::PeerConnectionConfig config = options_.peer;
   config.direction = webrtc::MediaDirection::kSendOnly;
   config.profile_level_id = stream->profile_level_id;
+  config.packet_store = stream->sent_payloads;
   auto session = std::make_unique<Session>();
   session->id = request.session_id;
   session->stream = stream;

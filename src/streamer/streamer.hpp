@@ -4,9 +4,10 @@
 // PeerConnection. Implements the WHEP front end's WhepSessionHandler.
 //
 // Fan-out (docs/serve.md): each access unit from the producer is packetized
-// once (rtp::H264Packetizer) and handed to every live viewer's
+// once (rtp::H264Packetizer), its payloads are kept once in the stream's
+// PacketStore for NACK resends, and handed to every live viewer's
 // PeerConnection::send_packetized, which adds the viewer's RTP header,
-// protects and sends without allocating.
+// protects and sends (one sendmmsg per viewer) without allocating.
 //
 // Instant first frame: a viewer whose connection comes up gets the cached
 // GOP (from the last IDR, SPS/PPS included) at once, then the live stream;
@@ -47,6 +48,9 @@ struct StreamerOptions {
   // A viewer that has not connected this long after its offer is dropped.
   Duration session_setup_timeout = seconds(30);
   size_t gop_cache_bytes = 4 * 1024 * 1024;
+  // Payloads kept for NACK resends, one store per stream shared by its
+  // viewers (webrtc/packet_store.hpp): 1 MiB holds ~4 s of 2 Mbit/s.
+  size_t retransmission_store_bytes = 1024 * 1024;
   Duration keyframe_request_min_interval = seconds(1);
   // A joining viewer starts from the cached GOP; the producer is asked for a
   // fresh IDR only when that GOP is older than this (or there is none), so
@@ -99,6 +103,7 @@ class Streamer : public signal::WhepSessionHandler {
     std::unique_ptr<ipc::IngestServer> ingest;
     GopCache gop;
     rtp::H264Packetizer packetizer;
+    std::shared_ptr<webrtc::PacketStore> sent_payloads;
     KeyframeRequestLimiter keyframes;
     EventLoop::TimerId deferred_keyframe_timer = 0;
     // From the latest SPS.
@@ -114,8 +119,13 @@ class Streamer : public signal::WhepSessionHandler {
     std::vector<Session*> viewers;
     DropCounter send_failures{"streamer", "access units not sent to a viewer"};
 
-    Stream(std::string stream_name, size_t gop_bytes, Duration keyframe_interval)
-        : name(std::move(stream_name)), gop(gop_bytes), keyframes(keyframe_interval) {}
+    Stream(std::string stream_name, size_t gop_bytes, size_t store_bytes, Duration keyframe_interval)
+        : name(std::move(stream_name)),
+          gop(gop_bytes),
+          // One entry per 256 bytes of payload: more than a 2 Mbit/s stream's
+          // packets in the store, even with its small ones.
+          sent_payloads(std::make_shared<webrtc::PacketStore>(store_bytes, store_bytes / 256 + 64)),
+          keyframes(keyframe_interval) {}
   };
 
   void on_access_unit(Stream& stream, h264::AccessUnit&& au);

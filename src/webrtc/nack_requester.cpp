@@ -34,6 +34,14 @@ bool NackRequester::on_packet(uint16_t seq, TimePoint now) {
   return false;
 }
 
+void NackRequester::assume_missing_before_first(size_t count, TimePoint now) {
+  if (!unwrapper_.started()) return;
+  count = std::min(count, config_.max_missing - std::min(config_.max_missing, missing_.size()));
+  const int64_t first = unwrapper_.highest();
+  for (int64_t s = first - static_cast<int64_t>(count); s < first; ++s)
+    missing_.emplace(s, Entry{0, now + config_.initial_delay});
+}
+
 void NackRequester::collect_due(TimePoint now, Duration rtt, std::vector<uint16_t>& out) {
   Duration interval = std::max(config_.retry_interval, rtt);
   for (auto it = missing_.begin(); it != missing_.end();) {

@@ -36,6 +36,11 @@ class NackRequester {
   // An RTP packet arrived (after SRTP). True when it opened a gap too large
   // to repair (everything before it is forgotten).
   bool on_packet(uint16_t seq, TimePoint now);
+  // After the first packet: the `count` sequence numbers before it are
+  // missing too (a stream whose first packets were lost: the sender starts
+  // a viewer at an access unit boundary, so a first packet in the middle of
+  // one means earlier ones exist). Numbers the sender never had just miss.
+  void assume_missing_before_first(size_t count, TimePoint now);
   // Appends the sequence numbers due for a request at `now` (oldest first),
   // and marks them requested.
   void collect_due(TimePoint now, Duration rtt, std::vector<uint16_t>& out);

@@ -22,6 +22,37 @@ constexpr const char* kTag = "webrtc";
 constexpr Duration kReceiveTick = milliseconds(10);
 constexpr size_t kRtcpBufferSize = 1500;
 constexpr size_t kInitialReceiveBuffer = 2048;
+// Sequence numbers asked for before a first packet that does not start an
+// access unit: the loss of more than a few packets in a row is rare.
+constexpr size_t kMissingBeforeFirstPacket = 16;
+// SRTP/SRTCP held while our DTLS handshake finishes (hold_until_keys): a
+// GOP burst of a 2 Mbit/s stream fits.
+constexpr size_t kMaxEarlyPackets = 512;
+constexpr size_t kMaxEarlyPacketBytes = 512 * 1024;
+// Packets handed to ICE in one call (sendmmsg): an access unit of a 2 Mbit/s
+// 30 fps stream is ~8 packets; a keyframe goes out in a few batches.
+constexpr size_t kSendBatchPackets = 32;
+
+// The send batch: one per thread, shared by every peer of that loop (sends
+// do not nest), so that it costs no memory per viewer.
+struct SendBatch {
+  std::vector<uint8_t> bytes;
+  size_t slot_size = 0;
+  BytesView packets[kSendBatchPackets];
+  size_t count = 0;
+
+  uint8_t* slot(size_t index) { return bytes.data() + index * slot_size; }
+};
+
+SendBatch& send_batch_for(size_t slot_size) {
+  thread_local SendBatch batch;
+  if (batch.slot_size < slot_size) {
+    batch.bytes.assign(kSendBatchPackets * slot_size, 0);
+    batch.slot_size = slot_size;
+  }
+  batch.count = 0;
+  return batch;
+}
 
 uint64_t random_u64() {
   static thread_local std::mt19937_64 engine{std::random_device{}()};
@@ -73,8 +104,7 @@ PeerConnection::PeerConnection(EventLoop& loop, PeerConnectionConfig config)
     : loop_(loop),
       config_(std::move(config)),
       packetizer_(config_.packetizer),
-      retransmission_(config_.retransmission_packets,
-                      rtp::kRtpFixedHeaderSize + config_.packetizer.max_payload_size),
+      retransmission_(config_.direction == MediaDirection::kSendOnly ? config_.retransmission_packets : 0),
       send_buffer_(rtp::kRtpFixedHeaderSize + config_.packetizer.max_payload_size + srtp::kMaxRtpOverhead),
       rtcp_buffer_(kRtcpBufferSize + srtp::kMaxRtcpOverhead),
       receive_buffer_(kInitialReceiveBuffer),
@@ -96,7 +126,8 @@ PeerConnection::PeerConnection(EventLoop& loop, PeerConnectionConfig config)
             // The decoder's reference chain is broken until the next keyframe.
             keyframe_wanted_ = true;
           }),
-      nack_(config_.nack) {
+      nack_(config_.nack),
+      remb_(config_.remb) {
   ssrc_ = config_.ssrc;
   while (ssrc_ == 0)
     ssrc_ = static_cast<uint32_t>(random_u64());
@@ -105,6 +136,14 @@ PeerConnection::PeerConnection(EventLoop& loop, PeerConnectionConfig config)
   session_id_ = std::to_string(random_u64() >> 2);
   next_sequence_ = static_cast<uint16_t>(random_u64());
   stats_.local_ssrc = ssrc_;
+  if (config_.direction == MediaDirection::kSendOnly) {
+    packet_store_ = config_.packet_store;
+    if (!packet_store_) {
+      packet_store_ =
+          std::make_shared<PacketStore>(config_.retransmission_packets * config_.packetizer.max_payload_size,
+                                        config_.retransmission_packets);
+    }
+  }
 }
 
 PeerConnection::~PeerConnection() {
@@ -279,6 +318,8 @@ Status PeerConnection::apply_negotiated(const sdp::NegotiatedMedia& media) {
 
   negotiated_ = media;
   payload_type_ = static_cast<uint8_t>(media.payload_type);
+  remb_negotiated_ = std::any_of(media.rtcp_feedback.begin(), media.rtcp_feedback.end(),
+                                 [](const sdp::RtcpFeedback& fb) { return fb.type == "goog-remb"; });
   stats_.payload_type = media.payload_type;
   if (!media.remote_ssrcs.empty()) {
     remote_ssrc_ = media.remote_ssrcs.front();
@@ -452,6 +493,7 @@ void PeerConnection::on_dtls_connected() {
     receive_timer_ = loop_.add_periodic(kReceiveTick, [this]() { on_receive_tick(); });
   }
   update_state();
+  if (!terminal()) release_early_packets();
 }
 
 // ---------------------------------------------------------------------------
@@ -562,6 +604,12 @@ PeerConnectionStats PeerConnection::stats() const {
       out.selected_pair = std::move(selected);
     }
   }
+  if (config_.direction == MediaDirection::kRecvOnly) {
+    out.bandwidth_usage = to_string(remb_.state());
+    out.incoming_bitrate_bps = remb_.incoming_bitrate_bps(Clock::now());
+  }
+  out.packets_recovered = nack_.recovered();
+  out.packets_given_up = nack_.given_up();
   out.local_fraction_lost = receive_stats_.last_fraction_lost();
   out.local_cumulative_lost = receive_stats_.cumulative_lost();
   out.local_jitter = receive_stats_.jitter();
@@ -603,9 +651,35 @@ void PeerConnection::receive_datagram(BytesView datagram) {
   }
 }
 
+void PeerConnection::hold_until_keys(BytesView protected_packet) {
+  // DTLS 1.2 race: the server has its keys when it sends its Finished, the
+  // client only when that arrives (a lost Finished: a retransmission timer
+  // later). A sender that is the DTLS server starts media at once, so hold
+  // what comes early (bounded) and unprotect it when the keys are there.
+  const bool handshaking =
+      dtls_ && (dtls_->state() == dtls::DtlsState::kNew || dtls_->state() == dtls::DtlsState::kConnecting);
+  if (!handshaking || early_packets_.size() >= kMaxEarlyPackets ||
+      early_packet_bytes_ + protected_packet.size() > kMaxEarlyPacketBytes) {
+    before_srtp_drops_.hit();
+    return;
+  }
+  early_packets_.emplace_back(protected_packet.begin(), protected_packet.end());
+  early_packet_bytes_ += protected_packet.size();
+}
+
+void PeerConnection::release_early_packets() {
+  std::vector<std::vector<uint8_t>> held;
+  held.swap(early_packets_);
+  early_packet_bytes_ = 0;
+  for (const std::vector<uint8_t>& packet : held) {
+    if (terminal()) return;
+    receive_datagram(BytesView(packet));
+  }
+}
+
 void PeerConnection::handle_rtp(BytesView protected_packet) {
   if (!srtp_in_) {
-    before_srtp_drops_.hit();
+    hold_until_keys(protected_packet);
     return;
   }
   if (receive_buffer_.size() < protected_packet.size()) receive_buffer_.resize(protected_packet.size());
@@ -634,19 +708,28 @@ void PeerConnection::handle_rtp(BytesView protected_packet) {
     unexpected_rtp_drops_.hit("SSRC %08x, expected %08x", header.ssrc, remote_ssrc_);
     return;
   }
+  const bool first_packet = stats_.packets_received == 0;
   ++stats_.packets_received;
   stats_.bytes_received += plain.size();
   TimePoint now = Clock::now();
   receive_stats_.on_packet(header.sequence_number, header.timestamp, now);
+  remb_.on_packet(now, header.timestamp, protected_packet.size());
   if (nack_.on_packet(header.sequence_number, now)) keyframe_wanted_ = true;
+  // A sender starts us at an access unit (the streamer at its cached IDR
+  // with SPS/PPS): a first packet in the middle of one means the packets
+  // before it were lost, and no later gap would reveal them.
+  if (first_packet && !rtp::payload_starts_access_unit(packet->payload))
+    nack_.assume_missing_before_first(kMissingBeforeFirstPacket, now);
   depacketizer_.push(*packet, monotonic_us());
   if (terminal()) return;
   maybe_request_keyframe();
+  if (terminal()) return;
+  maybe_send_remb(now);
 }
 
 void PeerConnection::handle_rtcp(BytesView protected_packet) {
   if (!srtp_in_) {
-    before_srtp_drops_.hit();
+    hold_until_keys(protected_packet);
     return;
   }
   if (receive_buffer_.size() < protected_packet.size()) receive_buffer_.resize(protected_packet.size());
@@ -691,6 +774,12 @@ void PeerConnection::handle_rtcp(BytesView protected_packet) {
       ++stats_.firs_received;
       if (callbacks_.on_keyframe_request) callbacks_.on_keyframe_request(true);
     } else if (const auto* remb = std::get_if<rtp::Remb>(&packet)) {
+      if (config_.direction != MediaDirection::kSendOnly) continue;
+      // REMB names the media SSRCs it applies to (draft-alvestrand-rmcat-remb §2.2).
+      if (!remb->ssrcs.empty() &&
+          std::find(remb->ssrcs.begin(), remb->ssrcs.end(), ssrc_) == remb->ssrcs.end())
+        continue;
+      ++stats_.rembs_received;
       stats_.remb_bps = remb->bitrate_bps;
       if (callbacks_.on_remb) callbacks_.on_remb(remb->bitrate_bps);
     } else if (std::get_if<rtp::Bye>(&packet)) {
@@ -723,41 +812,65 @@ Status PeerConnection::send_access_unit(const h264::AccessUnit& au, uint32_t rtp
   if (!srtp_out_ || terminal()) return make_error(kErrNotConnected, to_string(state_));
   Status packetized = packetizer_.packetize(au);
   if (!packetized) return make_error(kErrPacketize, packetized.error().message());
-  return send_payloads(packetizer_, rtp_timestamp);
+  return send_payloads(packetizer_, rtp_timestamp, PacketStore::kNoId);
 }
 
-Status PeerConnection::send_packetized(const rtp::H264Packetizer& packetized, uint32_t rtp_timestamp) {
+Status PeerConnection::send_packetized(const rtp::H264Packetizer& packetized, uint32_t rtp_timestamp,
+                                       uint64_t first_payload_id) {
   if (config_.direction != MediaDirection::kSendOnly)
     return make_error(kErrWrongDirection, "receive-only peer");
   if (!srtp_out_ || terminal()) return make_error(kErrNotConnected, to_string(state_));
-  return send_payloads(packetized, rtp_timestamp);
+  return send_payloads(packetized, rtp_timestamp, first_payload_id);
 }
 
-Status PeerConnection::send_payloads(const rtp::H264Packetizer& packetized, uint32_t rtp_timestamp) {
+Status PeerConnection::send_payloads(const rtp::H264Packetizer& packetized, uint32_t rtp_timestamp,
+                                     uint64_t first_payload_id) {
   const size_t count = packetized.payload_count();
   if (count == 0) return {};
+  // Payloads not in the store yet (our own packetizer, or a caller without
+  // a shared store) go in now, once.
+  if (first_payload_id == PacketStore::kNoId) first_payload_id = packet_store_->append_all(packetized);
+  SendBatch& batch = send_batch_for(send_slot_size());
+  auto flush = [&] {
+    if (batch.count == 0) return;
+    if (ice_) ice_->send_batch(batch.packets, batch.count);
+    batch.count = 0;
+  };
   for (size_t i = 0; i < count; ++i) {
     rtp::RtpHeader header;
     header.payload_type = payload_type_;
     header.sequence_number = next_sequence_;
     header.timestamp = rtp_timestamp;
     header.ssrc = ssrc_;
-    auto written = rtp::write_h264_rtp_packet(packetized, i, header, send_buffer_.data(),
-                                              send_buffer_.size() - srtp::kMaxRtpOverhead);
+    uint8_t* slot = batch.slot(batch.count);
+    auto written =
+        rtp::write_h264_rtp_packet(packetized, i, header, slot, send_slot_size() - srtp::kMaxRtpOverhead);
     if (!written) {
       // Only a packetizer configured with a larger payload budget than ours.
+      flush();
       return make_error(kErrPacketize, written.error().message() + " (payload " +
                                            std::to_string(packetized.payload(i).bytes.size()) + " bytes)");
     }
     ++next_sequence_;
-    BytesView plain(send_buffer_.data(), *written);
-    retransmission_.store(header.sequence_number, plain);
+    // kNoId (a payload larger than the whole store) is remembered as such:
+    // a NACK for it is a miss.
+    const uint64_t payload_id =
+        first_payload_id == PacketStore::kNoId ? PacketStore::kNoId : first_payload_id + i;
+    retransmission_.store(header.sequence_number,
+                          SentPacket{payload_id, rtp_timestamp, packetized.payload(i).marker});
     ++stats_.packets_sent;
     stats_.bytes_sent += *written;
     payload_bytes_sent_ += *written - rtp::kRtpFixedHeaderSize;
-    protect_and_send(plain, false);
-    if (terminal()) break;
+    const size_t protected_size = protect(slot, *written);
+    if (protected_size == 0) continue;
+    if (config_.drop_outgoing && config_.drop_outgoing(header.sequence_number)) {
+      ++stats_.packets_dropped_by_test_hook;
+      continue;
+    }
+    batch.packets[batch.count++] = BytesView(slot, protected_size);
+    if (batch.count == kSendBatchPackets) flush();
   }
+  flush();
   ++stats_.access_units_sent;
   sent_any_ = true;
   last_rtp_timestamp_ = rtp_timestamp;
@@ -765,38 +878,41 @@ Status PeerConnection::send_payloads(const rtp::H264Packetizer& packetized, uint
   return {};
 }
 
-bool PeerConnection::protect_and_send(BytesView plain_rtp, bool is_retransmission) {
-  if (!srtp_out_ || !ice_) return false;
-  // The plain packet is either already in send_buffer_ (original) or in the
-  // retransmission ring (resend): copy it in for in-place protection.
-  if (plain_rtp.data() != send_buffer_.data()) {
-    if (plain_rtp.size() + srtp::kMaxRtpOverhead > send_buffer_.size()) return false;
-    std::memcpy(send_buffer_.data(), plain_rtp.data(), plain_rtp.size());
-  }
-  auto protected_size = srtp_out_->protect_rtp(send_buffer_.data(), plain_rtp.size(), send_buffer_.size());
+size_t PeerConnection::protect(uint8_t* packet, size_t plain_size) {
+  if (!srtp_out_) return 0;
+  auto protected_size = srtp_out_->protect_rtp(packet, plain_size, send_slot_size());
   if (!protected_size) {
     LOG_WARN(kTag, "SRTP protect failed: %s", protected_size.error().message().c_str());
-    return false;
+    return 0;
   }
-  if (!is_retransmission && config_.drop_outgoing) {
-    uint16_t seq = static_cast<uint16_t>((send_buffer_[2] << 8) | send_buffer_[3]);
-    if (config_.drop_outgoing(seq)) {
-      ++stats_.packets_dropped_by_test_hook;
-      return true;
-    }
-  }
-  return ice_->send(BytesView(send_buffer_.data(), *protected_size));
+  return *protected_size;
 }
 
 void PeerConnection::handle_nack(const std::vector<uint16_t>& lost) {
   for (uint16_t seq : lost) {
     ++stats_.nacked_packets_received;
-    BytesView stored = retransmission_.find(seq);
-    if (stored.empty()) {
+    std::optional<SentPacket> sent = retransmission_.find(seq);
+    BytesView payload = sent ? packet_store_->find(sent->payload_id) : BytesView();
+    if (payload.empty()) {
       ++stats_.retransmit_misses;
       continue;
     }
-    if (protect_and_send(stored, true)) ++stats_.retransmits;
+    // The same packet again: our header fields, its number, time and marker.
+    rtp::RtpHeader header;
+    header.payload_type = payload_type_;
+    header.sequence_number = seq;
+    header.timestamp = sent->rtp_timestamp;
+    header.ssrc = ssrc_;
+    header.marker = sent->marker;
+    auto written = rtp::write_rtp_packet(header, payload, send_buffer_.data(),
+                                         send_buffer_.size() - srtp::kMaxRtpOverhead);
+    if (!written) {
+      ++stats_.retransmit_misses;
+      continue;
+    }
+    const size_t protected_size = protect(send_buffer_.data(), *written);
+    if (protected_size != 0 && ice_ && ice_->send(BytesView(send_buffer_.data(), protected_size)))
+      ++stats_.retransmits;
   }
 }
 
@@ -824,8 +940,11 @@ void PeerConnection::on_report_timer() {
   TimePoint now = Clock::now();
   std::vector<rtp::RtcpPacket> packets;
   std::vector<rtp::ReportBlock> blocks;
-  if (config_.direction == MediaDirection::kRecvOnly && remote_ssrc_known_ && receive_stats_.started())
+  if (config_.direction == MediaDirection::kRecvOnly && remote_ssrc_known_ && receive_stats_.started()) {
     blocks.push_back(receive_stats_.make_report_block(remote_ssrc_, now));
+    // The interval's loss caps the estimate (GCC's loss-based part).
+    remb_.on_loss_fraction(blocks.back().fraction_lost / 256.0);
+  }
   if (config_.direction == MediaDirection::kSendOnly && sent_any_) {
     // RFC 3550 §6.4.1: the RTP timestamp "corresponds to the same time as the
     // NTP timestamp": the last one sent, advanced by the time since.
@@ -891,6 +1010,27 @@ bool PeerConnection::send_pli() {
   last_pli_time_ = Clock::now();
   pli_sent_once_ = true;
   return true;
+}
+
+void PeerConnection::maybe_send_remb(TimePoint now) {
+  if (!remb_negotiated_ || config_.direction != MediaDirection::kRecvOnly || !remote_ssrc_known_ ||
+      !remb_.should_send(now))
+    return;
+  // RFC 4585 §6.1 feedback goes in a compound that starts with a report.
+  std::vector<rtp::RtcpPacket> packets;
+  packets.emplace_back(rtp::ReceiverReport{ssrc_, {}, {}});
+  rtp::Remb remb;
+  remb.sender_ssrc = ssrc_;
+  remb.media_ssrc = 0;  // draft-alvestrand-rmcat-remb §2.2: always 0
+  remb.bitrate_bps = remb_.estimate_bps();
+  remb.ssrcs.push_back(remote_ssrc_);
+  packets.emplace_back(std::move(remb));
+  // Marked sent even if the send failed: the next one is due in a second.
+  remb_.mark_sent(now);
+  if (send_rtcp(packets)) {
+    ++stats_.rembs_sent;
+    stats_.remb_bps = remb_.estimate_bps();
+  }
 }
 
 bool PeerConnection::request_keyframe() {

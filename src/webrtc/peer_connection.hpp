@@ -58,7 +58,9 @@
 #include "sdp/candidate.hpp"
 #include "sdp/negotiation.hpp"
 #include "webrtc/nack_requester.hpp"
+#include "webrtc/packet_store.hpp"
 #include "webrtc/receive_statistics.hpp"
+#include "webrtc/remb_estimator.hpp"
 #include "webrtc/retransmission_buffer.hpp"
 
 namespace picortc::srtp {
@@ -125,14 +127,22 @@ struct PeerConnectionConfig {
   sdp::SetupRole setup_for_actpass = sdp::SetupRole::kActive;
   Duration dtls_handshake_timeout = seconds(10);
 
-  // Sent RTP packets kept for NACK (fixed-size slots allocated up front).
+  // Sent RTP packets remembered for NACK (records allocated up front).
   size_t retransmission_packets = 512;
+  // Where their payloads are kept: the store shared by the viewers of one
+  // stream (the streamer's, packet_store.hpp). When null, a sending peer
+  // makes its own, of retransmission_packets full-size payloads.
+  std::shared_ptr<PacketStore> packet_store;
   // RTCP: sender reports (sending) / receiver reports (receiving).
   Duration rtcp_report_interval = seconds(1);
   // Receiving: generic NACK timing, and keyframe requests (PLI): after an
   // access unit is lost, or while nothing decodable (no keyframe) arrived
   // for keyframe_wait; at most one PLI per pli_min_interval.
   NackConfig nack;
+  // Receiving: our bandwidth estimate goes to the sender in REMB (RTCP
+  // PSFB "goog-remb", when negotiated) so it can adapt its bitrate
+  // (docs/bandwidth-estimation.md).
+  RembEstimatorConfig remb;
   Duration keyframe_wait = milliseconds(1000);
   Duration pli_min_interval = milliseconds(500);
 
@@ -160,7 +170,7 @@ struct PeerConnectionCallbacks {
   // Sending: the peer asked for a keyframe (PLI or FIR). Rate limiting is the
   // caller's (the streamer has one encoder for all viewers).
   std::function<void(bool is_fir)> on_keyframe_request;
-  // Sending: the peer's REMB estimate (bits per second).
+  // Sending: the peer's REMB estimate (bits per second), as it arrives.
   std::function<void(uint64_t bitrate_bps)> on_remb;
   // Receiving: one complete access unit, in order (move it out to keep it).
   std::function<void(h264::AccessUnit&&)> on_access_unit;
@@ -177,7 +187,7 @@ struct SelectedPairStats {
 // Counters of input dropped (DropCounter totals).
 struct PeerConnectionDrops {
   uint64_t unknown_packets = 0;        // not STUN/DTLS/RTP/RTCP by RFC 7983
-  uint64_t before_srtp = 0;            // RTP/RTCP before keys were in place
+  uint64_t before_srtp = 0;            // RTP/RTCP before keys, not held (no handshake, or too many)
   uint64_t srtp_unprotect_failed = 0;  // auth/replay failures and more
   uint64_t rtp_malformed = 0;
   uint64_t rtp_unexpected = 0;  // wrong payload type, or RTP while send-only
@@ -213,6 +223,8 @@ struct PeerConnectionStats {
   uint64_t nacked_packets_received = 0;  // sequence numbers asked for
   uint64_t retransmits = 0;              // packets resent
   uint64_t retransmit_misses = 0;        // asked for, no longer (or never) in the buffer
+  uint64_t packets_recovered = 0;        // receiving: missing packets that came after all (NACK repair)
+  uint64_t packets_given_up = 0;         // receiving: missing packets no longer asked for
   uint64_t plis_sent = 0;
   uint64_t plis_received = 0;
   uint64_t firs_received = 0;
@@ -228,7 +240,11 @@ struct PeerConnectionStats {
   uint8_t local_fraction_lost = 0;  // our last report about the peer (/256)
   int64_t local_cumulative_lost = 0;
   uint32_t local_jitter = 0;
-  uint64_t remb_bps = 0;
+  uint64_t remb_bps = 0;              // sending: the peer's last REMB; receiving: our last sent
+  uint64_t rembs_sent = 0;            // receiving
+  uint64_t rembs_received = 0;        // sending
+  std::string bandwidth_usage;        // receiving: normal|overusing|underusing
+  uint64_t incoming_bitrate_bps = 0;  // receiving: over the last second
 
   PeerConnectionDrops drops;
 };
@@ -269,10 +285,14 @@ class PeerConnection {
   Status send_access_unit(const h264::AccessUnit& au, uint32_t rtp_timestamp);
   // Sending, fan-out: the payloads of one access unit packetized once for
   // all viewers. Per payload: RTP header (our SSRC, negotiated PT, next
-  // sequence number) + payload into the retransmission ring, copied into a
-  // reusable send buffer, SRTP-protected in place, handed to ICE. No heap
-  // allocation in the steady state.
-  Status send_packetized(const rtp::H264Packetizer& packetized, uint32_t rtp_timestamp);
+  // sequence number) + payload written into a send batch, SRTP-protected in
+  // place; the batch goes to ICE in one system call. The retransmission
+  // buffer remembers where the payload is in the packet store: pass
+  // `first_payload_id` when the caller already appended the payloads to the
+  // shared config().packet_store (PacketStore::append_all), else they are
+  // appended here. No heap allocation in the steady state.
+  Status send_packetized(const rtp::H264Packetizer& packetized, uint32_t rtp_timestamp,
+                         uint64_t first_payload_id = PacketStore::kNoId);
 
   // Receiving: asks the sender for a keyframe now (PLI). Within
   // pli_min_interval of the previous PLI it returns false and the PLI goes
@@ -318,8 +338,16 @@ class PeerConnection {
   void on_dtls_connected();
 
   // Media.
-  Status send_payloads(const rtp::H264Packetizer& packetized, uint32_t rtp_timestamp);
-  bool protect_and_send(BytesView plain_rtp, bool is_retransmission);
+  Status send_payloads(const rtp::H264Packetizer& packetized, uint32_t rtp_timestamp,
+                       uint64_t first_payload_id);
+  // Protects the plain packet of `plain_size` bytes at `packet` (a buffer of
+  // send_slot_size()) in place; its protected size, or 0 on failure.
+  size_t protect(uint8_t* packet, size_t plain_size);
+  size_t send_slot_size() const { return send_buffer_.size(); }
+  // SRTP/SRTCP that arrives while our handshake is still finishing is held
+  // (bounded) and handled once the keys are there; otherwise dropped.
+  void hold_until_keys(BytesView protected_packet);
+  void release_early_packets();
   void handle_rtp(BytesView protected_packet);
   void handle_rtcp(BytesView protected_packet);
   void handle_nack(const std::vector<uint16_t>& lost);
@@ -332,6 +360,9 @@ class PeerConnection {
   void send_nacks(const std::vector<uint16_t>& seqs);
   bool send_pli();
   void maybe_request_keyframe();
+  // A REMB with our estimate, when negotiated and due (every second, or at
+  // once after a drop: RembEstimator::should_send).
+  void maybe_send_remb(TimePoint now);
 
   void update_state();
   void set_state(PeerConnectionState state, const std::string& reason = {});
@@ -374,8 +405,9 @@ class PeerConnection {
 
   // Send side.
   rtp::H264Packetizer packetizer_;
+  std::shared_ptr<PacketStore> packet_store_;  // config's, or our own (sending only)
   RetransmissionBuffer retransmission_;
-  std::vector<uint8_t> send_buffer_;  // one protected packet, reused
+  std::vector<uint8_t> send_buffer_;  // one resent packet, reused
   uint16_t next_sequence_ = 0;
   bool sent_any_ = false;
   uint64_t payload_bytes_sent_ = 0;  // RFC 3550 SR octet count
@@ -384,10 +416,14 @@ class PeerConnection {
   std::vector<uint8_t> rtcp_buffer_;
 
   // Receive side.
-  std::vector<uint8_t> receive_buffer_;  // one datagram being unprotected
+  std::vector<uint8_t> receive_buffer_;              // one datagram being unprotected
+  std::vector<std::vector<uint8_t>> early_packets_;  // before our SRTP keys
+  size_t early_packet_bytes_ = 0;
   rtp::H264Depacketizer depacketizer_;
   ReceiveStatistics receive_stats_;
   NackRequester nack_;
+  RembEstimator remb_;
+  bool remb_negotiated_ = false;
   std::vector<uint16_t> nack_scratch_;
   uint32_t remote_ssrc_ = 0;
   bool remote_ssrc_known_ = false;

@@ -30,6 +30,7 @@ max_viewers_per_stream = 8
 max_pending_sessions = 3
 session_idle_timeout = 15
 gop_cache_size = 2M
+retransmission_buffer_size = 512K
 log_level = debug
 cors_origin = https://example.com
 http_threads = 2
@@ -60,6 +61,7 @@ http_threads = 2
   EXPECT_EQ(config->limits.max_pending_sessions, 3u);
   EXPECT_EQ(config->session_idle_timeout_seconds, 15u);
   EXPECT_EQ(config->gop_cache_bytes, 2u * 1024 * 1024);
+  EXPECT_EQ(config->retransmission_store_bytes, 512u * 1024);
   EXPECT_EQ(config->log_level, LogLevel::kDebug);
   EXPECT_EQ(config->cors_origin, "https://example.com");
   EXPECT_EQ(config->http_threads, 2u);
@@ -114,6 +116,8 @@ INSTANTIATE_TEST_SUITE_P(
         FailureCase{"NumberOverflow", "max_pending_sessions = 99999999999999999999999\n", kErrConfigBadNumber,
                     "serve.conf:1"},
         FailureCase{"BadSize", "gop_cache_size = 4X\n", kErrConfigBadSize, "serve.conf:1"},
+        FailureCase{"RetransmissionBufferTooSmall", "retransmission_buffer_size = 1K\n", kErrConfigBadSize,
+                    "serve.conf:1"},
         FailureCase{"StreamWithoutPath", "stream = cam\n", kErrConfigBadStream, "serve.conf:1"},
         FailureCase{"StreamBadName", "stream = my cam=/tmp/x\n", kErrConfigBadStream, "'my cam'"},
         FailureCase{"StreamEmptyPath", "stream = cam=\n", kErrConfigBadStream, "empty"},

@@ -417,6 +417,34 @@ TEST(PeerConnectionLoopback, NackRetransmissionRepairsDroppedPackets) {
   EXPECT_GE(r.nacked_packets_requested, s.packets_dropped_by_test_hook);
   EXPECT_EQ(s.retransmit_misses, 0u);
   EXPECT_EQ(r.access_units_lost, 0u);
+  // Every dropped packet was missing at the receiver and came back.
+  EXPECT_GE(r.packets_recovered, s.packets_dropped_by_test_hook);
+  EXPECT_EQ(r.packets_given_up, 0u);
+}
+
+TEST(PeerConnectionLoopback, LostFirstPacketsOfTheStreamAreAskedForAndRepaired) {
+  const auto& aus = clip_access_units();
+  ASSERT_GE(aus.size(), 30u);
+  auto sender_config = loopback_config(MediaDirection::kSendOnly);
+  // The stream's first three packets (the keyframe's SPS/PPS and start)
+  // never arrive: no later gap reveals them, the receiver must infer them.
+  auto originals = std::make_shared<uint64_t>(0);
+  sender_config.drop_outgoing = [originals](uint16_t) { return ++*originals <= 3; };
+  Pair pair(sender_config, loopback_config(MediaDirection::kRecvOnly));
+  ASSERT_TRUE(pair.negotiate());
+  ASSERT_TRUE(run_until(pair.loop, [&] { return pair.both_connected(); }));
+  std::vector<h264::AccessUnit> first(aus.begin(), aus.begin() + 30);
+  pair.stream(first, milliseconds(10));
+  run_until(
+      pair.loop, [&] { return pair.received.size() >= first.size(); }, seconds(3));
+
+  expect_identical(first, pair.received);
+  PeerConnectionStats s = pair.sender->stats();
+  PeerConnectionStats r = pair.receiver->stats();
+  EXPECT_EQ(s.packets_dropped_by_test_hook, 3u);
+  EXPECT_EQ(s.retransmits, 3u);
+  EXPECT_EQ(r.packets_recovered, 3u);
+  EXPECT_EQ(r.access_units_lost, 0u);
 }
 
 TEST(PeerConnectionLoopback, RelayOnlySenderStreamsThroughCoturn) {
