@@ -174,10 +174,16 @@ void Viewer::send_trickle(std::vector<std::string> candidates, bool end_of_candi
   media.end_of_candidates = end_of_candidates;
   if (media.candidates.empty() && !end_of_candidates) return;
   fragment.media.push_back(std::move(media));
-  whep_.patch(location_, sdp::to_string(fragment), [](const WhepResponse& response) {
+  ++trickle_patches_sent_;
+  trickle_candidates_sent_ += fragment.media.front().candidates.size();
+  // The callback runs on the loop and only while whep_ (a member) exists.
+  whep_.patch(location_, sdp::to_string(fragment), [this](const WhepResponse& response) {
+    if (response.transport_ok && response.status >= 200 && response.status < 300) {
+      ++trickle_patches_accepted_;
+      return;
+    }
     // 405/501: the server does not take trickle; it has our host candidates.
-    if (!response.transport_ok || response.status >= 300)
-      LOG_DEBUG(kTag, "PATCH: %s", response.describe().c_str());
+    LOG_DEBUG(kTag, "PATCH: %s", response.describe().c_str());
   });
 }
 
@@ -239,15 +245,7 @@ void Viewer::on_watchdog() {
 }
 
 void Viewer::accumulate(const webrtc::PeerConnectionStats& s) {
-  totals_.packets_received += s.packets_received;
-  totals_.bytes_received += s.bytes_received;
-  totals_.access_units_received += s.access_units_received;
-  totals_.access_units_lost += s.access_units_lost;
-  totals_.packets_lost += s.local_cumulative_lost;
-  totals_.nacks_sent += s.nacks_sent;
-  totals_.nacked_packets_requested += s.nacked_packets_requested;
-  totals_.plis_sent += s.plis_sent;
-  totals_.rtcp_packets_received += s.rtcp_packets_received;
+  add_session(totals_, s);
 }
 
 void Viewer::end_session(bool polite) {
@@ -313,6 +311,9 @@ ViewerStats Viewer::stats() const {
   out.sessions = totals_sessions_;
   out.reconnects = totals_reconnects_;
   out.totals = totals_;
+  out.trickle_patches_sent = trickle_patches_sent_;
+  out.trickle_patches_accepted = trickle_patches_accepted_;
+  out.trickle_candidates_sent = trickle_candidates_sent_;
   out.gate = gate_.stats();
   out.output = output_.stats();
   out.state = stopped_            ? "stopped"
@@ -323,19 +324,13 @@ ViewerStats Viewer::stats() const {
     current = final_stats_;  // already in totals_
   } else if (pc_) {
     current = pc_->stats();
-    const webrtc::PeerConnectionStats& s = *current;
-    out.totals.packets_received += s.packets_received;
-    out.totals.bytes_received += s.bytes_received;
-    out.totals.access_units_received += s.access_units_received;
-    out.totals.access_units_lost += s.access_units_lost;
-    out.totals.packets_lost += s.local_cumulative_lost;
-    out.totals.nacks_sent += s.nacks_sent;
-    out.totals.nacked_packets_requested += s.nacked_packets_requested;
-    out.totals.plis_sent += s.plis_sent;
-    out.totals.rtcp_packets_received += s.rtcp_packets_received;
+    add_session(out.totals, *current);
   }
   if (current) {
     out.srtp_profile = current->srtp_profile;
+    out.bandwidth_estimate_bps = current->remb_bps;
+    out.incoming_bitrate_bps = current->incoming_bitrate_bps;
+    out.bandwidth_usage = current->bandwidth_usage;
     if (current->selected_pair) {
       out.local_type = current->selected_pair->local_type;
       out.remote_type = current->selected_pair->remote_type;

@@ -126,6 +126,9 @@ class Viewer {
   ViewerTotals totals_;  // finished sessions
   uint64_t totals_sessions_ = 0;
   uint64_t totals_reconnects_ = 0;
+  uint64_t trickle_patches_sent_ = 0;
+  uint64_t trickle_patches_accepted_ = 0;
+  uint64_t trickle_candidates_sent_ = 0;
   std::optional<webrtc::PeerConnectionStats> final_stats_;  // the last session, at stop()
   LatencyRecorder latency_;                                 // receive hold time per access unit
   TimePoint started_{};

@@ -25,6 +25,21 @@ std::optional<double> LatencyRecorder::percentile_ms(double q) const {
   return static_cast<double>(sorted[index]) / 1000.0;
 }
 
+void add_session(ViewerTotals& totals, const webrtc::PeerConnectionStats& s) {
+  totals.packets_received += s.packets_received;
+  totals.bytes_received += s.bytes_received;
+  totals.access_units_received += s.access_units_received;
+  totals.access_units_lost += s.access_units_lost;
+  totals.packets_lost += s.local_cumulative_lost;
+  totals.nacks_sent += s.nacks_sent;
+  totals.nacked_packets_requested += s.nacked_packets_requested;
+  totals.packets_recovered += s.packets_recovered;
+  totals.packets_given_up += s.packets_given_up;
+  totals.plis_sent += s.plis_sent;
+  totals.rembs_sent += s.rembs_sent;
+  totals.rtcp_packets_received += s.rtcp_packets_received;
+}
+
 std::string to_json(const ViewerStats& s) {
   nlohmann::json j;
   j["url"] = s.url;
@@ -45,7 +60,16 @@ std::string to_json(const ViewerStats& s) {
   j["access_units_lost"] = s.totals.access_units_lost;
   j["nacks_sent"] = s.totals.nacks_sent;
   j["nacked_packets_requested"] = s.totals.nacked_packets_requested;
+  j["packets_recovered"] = s.totals.packets_recovered;
+  j["packets_given_up"] = s.totals.packets_given_up;
   j["plis_sent"] = s.totals.plis_sent;
+  j["rembs_sent"] = s.totals.rembs_sent;
+  j["bandwidth_estimate_bps"] = s.bandwidth_estimate_bps;
+  j["incoming_bitrate_bps"] = s.incoming_bitrate_bps;
+  j["bandwidth_usage"] = s.bandwidth_usage;
+  j["trickle_patches_sent"] = s.trickle_patches_sent;
+  j["trickle_patches_accepted"] = s.trickle_patches_accepted;
+  j["trickle_candidates_sent"] = s.trickle_candidates_sent;
   j["frames_written"] = s.output.access_units_written;
   j["bytes_written"] = s.output.bytes_written;
   j["frames_dropped_waiting_for_keyframe"] =
@@ -64,24 +88,26 @@ std::string to_json(const ViewerStats& s) {
 }
 
 std::string to_log_line(const ViewerStats& s) {
-  char line[640];
+  char line[768];
   std::snprintf(
       line, sizeof(line),
       "%s %.1fs: frames %llu written (%llu bytes), %llu lost, %llu skipped to a keyframe; packets %llu "
-      "(%lld lost after repair), NACKs %llu (%llu packets), PLIs %llu, reconnects %llu; "
-      "receive delay p50 %.2f ms p99 %.2f ms; pair %s/%s %s",
+      "(%lld lost after repair, %llu recovered), NACKs %llu (%llu packets), PLIs %llu, REMB %.0f kbit/s, "
+      "reconnects %llu; receive delay p50 %.2f ms p99 %.2f ms; pair %s/%s %s",
       s.state.c_str(), s.uptime_s, static_cast<unsigned long long>(s.output.access_units_written),
       static_cast<unsigned long long>(s.output.bytes_written),
       static_cast<unsigned long long>(s.totals.access_units_lost),
       static_cast<unsigned long long>(s.gate.dropped_waiting_for_keyframe +
                                       s.output.access_units_dropped_waiting_for_keyframe),
       static_cast<unsigned long long>(s.totals.packets_received),
-      static_cast<long long>(s.totals.packets_lost), static_cast<unsigned long long>(s.totals.nacks_sent),
+      static_cast<long long>(s.totals.packets_lost),
+      static_cast<unsigned long long>(s.totals.packets_recovered),
+      static_cast<unsigned long long>(s.totals.nacks_sent),
       static_cast<unsigned long long>(s.totals.nacked_packets_requested),
-      static_cast<unsigned long long>(s.totals.plis_sent), static_cast<unsigned long long>(s.reconnects),
-      s.receive_delay_p50_ms.value_or(0), s.receive_delay_p99_ms.value_or(0),
-      s.local_type.empty() ? "-" : s.local_type.c_str(), s.remote_type.empty() ? "-" : s.remote_type.c_str(),
-      s.transport.c_str());
+      static_cast<unsigned long long>(s.totals.plis_sent), s.bandwidth_estimate_bps / 1000.0,
+      static_cast<unsigned long long>(s.reconnects), s.receive_delay_p50_ms.value_or(0),
+      s.receive_delay_p99_ms.value_or(0), s.local_type.empty() ? "-" : s.local_type.c_str(),
+      s.remote_type.empty() ? "-" : s.remote_type.c_str(), s.transport.c_str());
   return line;
 }
 

@@ -89,7 +89,7 @@ std::string location_path(std::string_view location) {
 }
 
 bool WhepResponse::retryable() const {
-  if (!transport_ok) return true;
+  if (!transport_ok) return !certificate_rejected;
   return status >= 500 || status == 408 || status == 429;
 }
 
@@ -184,6 +184,22 @@ WhepResponse WhepClient::perform(const WhepUrl& url, const WhepClientOptions& op
   }
   if (!result) {
     out.transport_error = httplib::to_string(result.error());
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+    if (result.error() == httplib::Error::SSLServerVerification) {
+      // The handshake went through unverified; httplib then checks the
+      // chain and the host name against what we trust.
+      const long verify = client.get_openssl_verify_result();
+      out.certificate_rejected = true;
+      out.transport_error = "server certificate rejected (" +
+                            (verify != X509_V_OK ? std::string(X509_verify_cert_error_string(verify))
+                                                 : std::string("host name does not match")) +
+                            "): trust it with --ca-file PEM, or --insecure";
+    } else if (result.error() == httplib::Error::SSLLoadingCerts) {
+      out.certificate_rejected = true;
+      out.transport_error = options.ca_file.empty() ? "cannot load the system certificate store"
+                                                    : "cannot load --ca-file " + options.ca_file;
+    }
+#endif
     return out;
   }
   out.transport_ok = true;

@@ -53,14 +53,18 @@ struct WhepClientOptions {
 struct WhepResponse {
   bool transport_ok = false;  // false: no HTTP response at all
   std::string transport_error;
+  // https: the server's certificate was not trusted, or the --ca-file could
+  // not be loaded. Asking again gets the same certificate: not retried.
+  bool certificate_rejected = false;
   int status = 0;
   std::string body;
   std::string location;
   std::string retry_after;
 
   bool is(int code) const { return transport_ok && status == code; }
-  // Worth retrying: no response, 5xx, 408, 429. Other 4xx mean the request
-  // itself is wrong (401 bad token, 404 no such stream) and stay wrong.
+  // Worth retrying: no response (except a rejected certificate), 5xx, 408,
+  // 429. Other 4xx mean the request itself is wrong (401 bad token, 404 no
+  // such stream) and stay wrong.
   bool retryable() const;
   std::string describe() const;
 };

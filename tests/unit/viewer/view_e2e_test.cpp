@@ -12,11 +12,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/event_loop.hpp"
@@ -26,6 +28,7 @@
 #include "support/ffmpeg_clip.hpp"
 #include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
+#include "unit/ice/ice_test_support.hpp"
 
 namespace picortc::viewer {
 namespace {
@@ -109,10 +112,20 @@ class ViewE2eTest : public ::testing::Test {
     return wrapped;
   }
 
-  std::unique_ptr<test::ChildProcess> start_serve() {
-    auto serve = std::make_unique<test::ChildProcess>(in_namespace(
-        {test::built_binary("apps/picortc/picortc"), "--log-level", "warn", "serve", "--stream",
-         "cam=" + socket_path_, "--http", "127.0.0.1:" + std::to_string(port_), "--ice-server", "none"}));
+  // extra: more serve options (--tls-cert/--tls-key, --token).
+  std::unique_ptr<test::ChildProcess> start_serve(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv = {test::built_binary("apps/picortc/picortc"),
+                                     "--log-level",
+                                     "warn",
+                                     "serve",
+                                     "--stream",
+                                     "cam=" + socket_path_,
+                                     "--http",
+                                     "127.0.0.1:" + std::to_string(port_),
+                                     "--ice-server",
+                                     "none"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto serve = std::make_unique<test::ChildProcess>(in_namespace(argv));
     EXPECT_TRUE(serve->started());
     return serve;
   }
@@ -125,25 +138,93 @@ class ViewE2eTest : public ::testing::Test {
     return feed;
   }
 
+  std::string url(const std::string& scheme = "http") const {
+    return scheme + "://127.0.0.1:" + std::to_string(port_) + "/whep/cam";
+  }
+
   std::unique_ptr<test::ChildProcess> start_view(const std::vector<std::string>& extra) {
-    std::vector<std::string> argv = {test::built_binary("apps/picortc/picortc"),
-                                     "view",
-                                     "http://127.0.0.1:" + std::to_string(port_) + "/whep/cam",
-                                     "--ice-server",
-                                     "none",
-                                     "--stats-json",
-                                     dir_.file("stats.json")};
+    return start_view_at(url(), "stats.json", extra);
+  }
+
+  // view of `view_url` writing its statistics to dir_/stats_name; without an
+  // --ice-server in `extra`, none (host candidates only).
+  std::unique_ptr<test::ChildProcess> start_view_at(const std::string& view_url,
+                                                    const std::string& stats_name,
+                                                    const std::vector<std::string>& extra) {
+    std::vector<std::string> argv = {test::built_binary("apps/picortc/picortc"), "view", view_url,
+                                     "--stats-json", dir_.file(stats_name)};
+    if (std::find(extra.begin(), extra.end(), "--ice-server") == extra.end()) {
+      argv.push_back("--ice-server");
+      argv.push_back("none");
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto view = std::make_unique<test::ChildProcess>(in_namespace(argv));
     EXPECT_TRUE(view->started());
     return view;
   }
 
-  std::string stats_json() const {
-    std::ifstream in(dir_.file("stats.json"));
+  std::string stats_json(const std::string& name = "stats.json") const { return read_text(dir_.file(name)); }
+
+  static std::string read_text(const std::string& path) {
+    std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+  }
+
+  // `picortc view` that must give up: its exit code and what it printed on
+  // stderr (sh only redirects, then becomes view; killed after `limit`).
+  std::pair<int, std::string> failing_view(const std::vector<std::string>& options, Duration limit) {
+    std::vector<std::string> argv = {test::built_binary("apps/picortc/picortc"), "view"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    std::string command = "exec";
+    for (const std::string& word : test::command_for(argv))  // the emulator of a cross build too
+      command += " '" + word + "'";
+    const std::string errors = dir_.file("view-stderr.txt");
+    command += " 2>'" + errors + "'";
+    test::ChildProcess view({"/bin/sh", "-c", command});
+    if (!view.wait_exit(nullptr, limit)) return {-1, "still running after the limit: " + read_text(errors)};
+    return {view.exit_code(), read_text(errors)};
+  }
+
+  // GET on serve (curl): the body, or "" when the request failed.
+  std::string serve_get(const std::string& path, const std::string& token = "") const {
+    const std::string body_file = dir_.file("get.txt");
+    std::remove(body_file.c_str());
+    std::string command = "curl -s -f --max-time 5 -o '" + body_file + "'";
+    if (!token.empty()) command += " -H 'Authorization: Bearer " + token + "'";
+    command += " 'http://127.0.0.1:" + std::to_string(port_) + path + "'";
+    if (std::system(command.c_str()) != 0) return "";
+    return read_text(body_file);
+  }
+
+  // serve's /api/sessions, parsed (an empty array when unreachable).
+  nlohmann::json serve_sessions(const std::string& token = "") const {
+    nlohmann::json sessions = nlohmann::json::parse(serve_get("/api/sessions", token), nullptr, false);
+    return sessions.is_array() ? sessions : nlohmann::json::array();
+  }
+
+  // Self-signed certificate for 127.0.0.1 (openssl CLI): {cert, key}, or
+  // empty strings when openssl is missing.
+  std::pair<std::string, std::string> make_certificate() const {
+    const std::string cert = dir_.file("cert.pem"), key = dir_.file("key.pem");
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "
+        "/CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
+        key + "' -out '" + cert + "' >/dev/null 2>&1";
+    if (std::system(command.c_str()) != 0) return {};
+    return {cert, key};
+  }
+
+  // What view wrote must be one run of the clip's access units, whole and
+  // in order, starting at an IDR with SPS/PPS.
+  void expect_one_clean_run(const std::string& out, const std::string& stats_name) {
+    auto aus = h264::split_access_units(BytesView(test::read_file_bytes(out)));
+    ASSERT_GE(aus.size(), 30u) << stats_json(stats_name);
+    RunCheck check = check_runs(aus, clip_aus_);
+    EXPECT_TRUE(check.ok) << check.problem;
+    EXPECT_EQ(check.runs, 1u);
+    EXPECT_EQ(check.missing, 0u);
   }
 
   test::TempDir dir_;
@@ -237,6 +318,109 @@ TEST_F(ViewE2eTest, BadUsageExitsTwoAndUnknownStreamExitsOne) {
                               "--ice-server", "none", "--out", dir_.file("none.h264"), "--duration", "30"});
   ASSERT_TRUE(missing.wait_exit(nullptr, seconds(25))) << "a 404 must not be retried forever";
   EXPECT_EQ(missing.exit_code(), 1);
+}
+
+// https with a self-signed certificate: trusted through --ca-file, or not
+// checked with --insecure; both viewers get the clip whole and in order.
+TEST_F(ViewE2eTest, HttpsWithCaFileAndWithInsecureDeliversEveryAccessUnit) {
+  const auto [cert, key] = make_certificate();
+  if (cert.empty()) GTEST_SKIP() << "openssl CLI needed for the certificate";
+  auto serve = start_serve({"--tls-cert", cert, "--tls-key", key});
+  auto feed = start_feed();
+  const std::string trusted_out = dir_.file("trusted.h264"), insecure_out = dir_.file("insecure.h264");
+  auto trusted = start_view_at(url("https"), "trusted.json",
+                               {"--out", trusted_out, "--duration", "5", "--ca-file", cert});
+  auto insecure =
+      start_view_at(url("https"), "insecure.json", {"--out", insecure_out, "--duration", "5", "--insecure"});
+  ASSERT_TRUE(trusted->wait_exit(nullptr, seconds(30)));
+  ASSERT_TRUE(insecure->wait_exit(nullptr, seconds(10)));
+  EXPECT_EQ(trusted->exit_code(), 0);
+  EXPECT_EQ(insecure->exit_code(), 0);
+  expect_one_clean_run(trusted_out, "trusted.json");
+  expect_one_clean_run(insecure_out, "insecure.json");
+}
+
+// The same server without --ca-file or --insecure: the certificate is not
+// trusted, which asking again cannot change: exit 1 at once, saying why.
+TEST_F(ViewE2eTest, HttpsWithAnUntrustedCertificateExitsOneSayingWhy) {
+  const auto [cert, key] = make_certificate();
+  if (cert.empty()) GTEST_SKIP() << "openssl CLI needed for the certificate";
+  auto serve = start_serve({"--tls-cert", cert, "--tls-key", key});
+  const auto [code, errors] = failing_view(
+      {url("https"), "--ice-server", "none", "--out", dir_.file("none.h264"), "--duration", "30"},
+      seconds(20));
+  EXPECT_EQ(code, 1) << errors;
+  EXPECT_NE(errors.find("certificate"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("--ca-file"), std::string::npos) << errors;
+}
+
+// serve with a token: view without it is refused (401, exit 1, not retried);
+// with it, view receives, and on SIGTERM DELETEs its session, so serve's
+// /api/sessions no longer lists it.
+TEST_F(ViewE2eTest, BearerTokenIsRequiredAndTheSessionIsDeletedOnExit) {
+  const std::string token = "s3cret-token";
+  auto serve = start_serve({"--token", token});
+  auto feed = start_feed();
+  const auto [code, errors] = failing_view(
+      {url(), "--ice-server", "none", "--out", dir_.file("none.h264"), "--duration", "30"}, seconds(20));
+  EXPECT_EQ(code, 1) << errors;
+  EXPECT_NE(errors.find("401"), std::string::npos) << errors;
+
+  const std::string out = dir_.file("out.h264");
+  auto view = start_view({"--out", out, "--token", token});
+  // Connected, and media has been written for a while (bounded waits).
+  bool listed = false;
+  for (TimePoint end = Clock::now() + seconds(20); !listed && Clock::now() < end && !view->poll_exit();) {
+    nlohmann::json sessions = serve_sessions(token);
+    listed = sessions.size() == 1 && sessions[0].value("state", "") == "connected";
+    if (!listed) sleep_for(milliseconds(200));
+  }
+  ASSERT_TRUE(listed) << "serve never listed view's session as connected";
+  for (TimePoint end = Clock::now() + seconds(15);
+       h264::split_access_units(BytesView(test::read_file_bytes(out))).size() < 45 && Clock::now() < end;)
+    sleep_for(milliseconds(200));
+  view->signal(SIGTERM);
+  ASSERT_TRUE(view->wait_exit(nullptr, seconds(10)));
+  EXPECT_EQ(view->exit_code(), 0);
+  // The DELETE was made before view exited; allow serve a moment anyway.
+  bool gone = false;
+  for (TimePoint end = Clock::now() + seconds(5); !gone && Clock::now() < end;) {
+    gone = serve_get("/api/sessions", token) == "[]" || serve_sessions(token).empty();
+    if (!gone) sleep_for(milliseconds(100));
+  }
+  EXPECT_TRUE(gone) << serve_get("/api/sessions", token);
+  expect_one_clean_run(out, "stats.json");
+}
+
+// A TURN server (coturn, started here) gives view a relayed candidate after
+// its offer has gone: it travels by PATCH (RFC 8840), serve answers 204
+// (the session took the candidates), and the stream still arrives whole.
+TEST_F(ViewE2eTest, TrickledCandidatesTravelByPatchAndServeAcceptsThem) {
+  if (!ice::testing::turnserver_installed()) GTEST_SKIP() << "coturn (turnserver) not installed";
+  ice::testing::Coturn coturn;
+  ASSERT_TRUE(coturn.start(
+      {"--lt-cred-mech", "--user=alice:s3cret", "--realm=picortc.test", "--allow-loopback-peers"}));
+  auto serve = start_serve();
+  auto feed = start_feed();
+  const std::string out = dir_.file("out.h264");
+  auto view = start_view({"--out", out, "--duration", "5", "--ice-server",
+                          "turn:alice:s3cret@127.0.0.1:" + std::to_string(coturn.port())});
+  ASSERT_TRUE(view->wait_exit(nullptr, seconds(30)));
+  EXPECT_EQ(view->exit_code(), 0);
+  nlohmann::json stats = nlohmann::json::parse(stats_json(), nullptr, false);
+  ASSERT_TRUE(stats.is_object()) << stats_json();
+  EXPECT_GE(stats.value("trickle_patches_sent", 0), 1) << stats.dump();
+  EXPECT_EQ(stats.value("trickle_patches_accepted", 0), stats.value("trickle_patches_sent", -1))
+      << stats.dump();
+  EXPECT_GE(stats.value("trickle_candidates_sent", 0), 1) << stats.dump();
+  // serve's side: PATCH is the only request here answered 204.
+  const std::string metrics = serve_get("/metrics");
+  const std::string patch_line = "picortc_http_responses_total{code=\"204\"} ";
+  const size_t at = metrics.find(patch_line);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_EQ(std::stoll(metrics.substr(at + patch_line.size())), stats.value("trickle_patches_accepted", -1))
+      << metrics;
+  expect_one_clean_run(out, "stats.json");
 }
 
 // 10 % of the UDP datagrams dropped at random, both directions, inside a
