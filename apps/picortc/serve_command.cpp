@@ -94,6 +94,9 @@ int run_serve(const ServeArgs& args) {
   options.session_setup_timeout = seconds(config.session_idle_timeout_seconds);
   options.gop_cache_bytes = static_cast<size_t>(config.gop_cache_bytes);
   options.retransmission_store_bytes = static_cast<size_t>(config.retransmission_store_bytes);
+  options.adapt_bitrate = config.adapt_bitrate;
+  options.bitrate.min_kbps = config.min_bitrate_kbps;
+  options.bitrate.max_kbps = config.max_bitrate_kbps;
 
   streamer::Streamer streamer(loop, options);
   for (const signal::StreamConfig& stream : config.streams) {

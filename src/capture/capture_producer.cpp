@@ -88,6 +88,18 @@ void CaptureProducer::ask_for_idr(bool recovery) {
   }
 }
 
+uint32_t CaptureProducer::clamp_requested_bitrate(uint32_t requested_kbps) {
+  const uint32_t ceiling = config_.encoder.bitrate_kbps;
+  const uint32_t floor = std::min(config_.min_requested_bitrate_kbps, ceiling);
+  const uint32_t kbps = std::clamp(requested_kbps, floor, ceiling);
+  if (kbps != requested_kbps) {
+    ++stats_.bitrate_requests_clamped;
+    LOG_DEBUG(kTag, "bitrate request %u kbps clamped to %u (range %u..%u, --bitrate)", requested_kbps, kbps,
+              floor, ceiling);
+  }
+  return kbps;
+}
+
 void CaptureProducer::handle_control() {
   ControlMessage message;
   // A handful per frame at most: requests are rare, a flood must not stall capture.
@@ -98,7 +110,7 @@ void CaptureProducer::handle_control() {
       continue;
     }
     ++stats_.bitrate_requests;
-    uint32_t kbps = message.bitrate_kbps;
+    const uint32_t kbps = clamp_requested_bitrate(message.bitrate_kbps);
     if (source_->is_open() && source_->format().encoded_h264) {
       pending_source_bitrate_ = kbps;
       if (source_->set_bitrate(kbps)) stats_.bitrate_kbps = kbps;
@@ -247,12 +259,14 @@ std::string CaptureProducer::stats_line() const {
                 "captured %" PRIu64 " encoded %" PRIu64 " sent %" PRIu64 " (%" PRIu64 " IDR, %" PRIu64
                 " bytes); dropped: socket-full %" PRIu64 " disconnected %" PRIu64 " awaiting-IDR %" PRIu64
                 "; bad frames %" PRIu64 " timeouts %" PRIu64 " source reopens %" PRIu64 " reconnects %" PRIu64
-                "; requests: keyframe %" PRIu64 " bitrate %" PRIu64 "; bitrate %u kbps; encode %.2f ms/frame",
+                "; requests: keyframe %" PRIu64 " bitrate %" PRIu64 " (clamped %" PRIu64
+                "); bitrate %u kbps; encode %.2f ms/frame",
                 stats_.frames_captured, stats_.frames_encoded, stats_.access_units_sent,
                 stats_.keyframes_sent, stats_.bytes_sent, stats_.dropped_socket_full,
                 stats_.dropped_disconnected, stats_.dropped_awaiting_keyframe, stats_.bad_frames,
                 stats_.source_timeouts, stats_.source_reopens, stats_.sink_reconnects,
-                stats_.keyframe_requests, stats_.bitrate_requests, stats_.bitrate_kbps, encode_avg);
+                stats_.keyframe_requests, stats_.bitrate_requests, stats_.bitrate_requests_clamped,
+                stats_.bitrate_kbps, encode_avg);
   return line;
 }
 

@@ -5,7 +5,10 @@
 // - Keyframe request: the next picture is encoded as an IDR (or, for an
 //   encoded source, the source is asked for one).
 // - Bitrate request: the encoder (or encoded source) changes its target
-//   without a restart.
+//   without a restart. The --bitrate given (config.encoder.bitrate_kbps) is
+//   what the user asked for: a request never raises the target above it,
+//   nor below min_requested_bitrate_kbps (H.264 falls apart); requests
+//   outside that range are clamped into it and counted.
 // - The sink not connected (streamer not up, restarting): capture goes on,
 //   frames are dropped and counted, reconnects follow the sink's backoff; the
 //   first access unit on a new connection is an IDR.
@@ -48,6 +51,7 @@ struct ProducerStats {
   uint64_t sink_reconnects = 0;
   uint64_t keyframe_requests = 0;
   uint64_t bitrate_requests = 0;
+  uint64_t bitrate_requests_clamped = 0;  // outside [min_requested_bitrate_kbps, --bitrate]
   uint32_t bitrate_kbps = 0;
   double encode_ms_total = 0;
 };
@@ -58,6 +62,9 @@ struct ProducerConfig {
   double max_duration_s = 0;  // stop after this long (0: no bound)
   Backoff source_backoff{milliseconds(100), seconds(2)};
   Duration min_recovery_idr_interval = milliseconds(500);
+  // The floor of a streamer's bitrate request (the ceiling is
+  // encoder.bitrate_kbps); when --bitrate is lower, --bitrate.
+  uint32_t min_requested_bitrate_kbps = 100;
   Duration stats_interval{};  // periodic stats log (zero: only on request/exit)
 };
 
@@ -87,6 +94,8 @@ class CaptureProducer {
   Status open_source(bool first);
   Status ensure_encoder();
   void handle_control();
+  // A streamer's request, into [floor, --bitrate]; counts when clamped.
+  uint32_t clamp_requested_bitrate(uint32_t requested_kbps);
   void process(CapturedFrame& frame);
   void deliver(BytesView annexb, int64_t capture_time_us, bool keyframe);
   void ask_for_idr(bool recovery);

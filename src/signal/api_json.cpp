@@ -19,6 +19,9 @@ std::string streams_json(const std::vector<StreamInfo>& streams) {
         {"viewers", s.viewers},
         {"access_units_received", s.access_units_received},
         {"keyframe_requests", s.keyframe_requests},
+        {"bitrate_requests", s.bitrate_requests},
+        {"requested_kbps", s.requested_bitrate_kbps},
+        {"min_viewer_estimate_bps", s.min_viewer_estimate_bps},
         {"bytes_sent", s.totals.bytes_sent},
         {"packets_sent", s.totals.packets_sent},
     });

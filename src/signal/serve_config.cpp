@@ -132,6 +132,12 @@ Status add_ice_server(std::vector<ice::IceServerUrl>& list, std::string_view val
   return {};
 }
 
+Result<bool> parse_switch(std::string_view value) {
+  if (value == "on") return true;
+  if (value == "off") return false;
+  return make_error(kErrConfigBadSwitch, "'" + std::string(value) + "'");
+}
+
 // One `key = value` line of the file.
 Status apply_key(ServeConfig& config, std::string_view key, std::string_view value) {
   if (key == "stream") {
@@ -226,6 +232,27 @@ Status apply_key(ServeConfig& config, std::string_view key, std::string_view val
     Result<uint32_t> n = parse_u32(value, 1, 64);
     if (!n) return n.error();
     config.http_threads = *n;
+    return {};
+  }
+  if (key == "adapt_bitrate") {
+    Result<bool> on = parse_switch(value);
+    if (!on) return on.error();
+    config.adapt_bitrate = *on;
+    return {};
+  }
+  // kbit/s, the range of picortc-capture --bitrate.
+  if (key == "min_bitrate") {
+    Result<uint32_t> kbps = parse_u32(value, 10, 200000);
+    if (!kbps) return kbps.error();
+    config.min_bitrate_kbps = *kbps;
+    return {};
+  }
+  if (key == "max_bitrate") {
+    Result<uint32_t> kbps = parse_u32(value, 0, 200000);
+    if (!kbps) return kbps.error();
+    if (*kbps != 0 && *kbps < 10)
+      return make_error(kErrConfigBadNumber, std::string(value) + " not 0 or 10..200000");
+    config.max_bitrate_kbps = *kbps;
     return {};
   }
   return make_error(kErrConfigUnknownKey, "'" + std::string(key) + "'");
@@ -420,6 +447,10 @@ Status validate_serve_config(const ServeConfig& config) {
   if (limits.max_viewers_total == 0 || limits.max_viewers_per_stream == 0 ||
       limits.max_pending_sessions == 0) {
     return make_error(kErrConfigBadNumber, "viewer limits must be at least 1");
+  }
+  if (config.max_bitrate_kbps != 0 && config.min_bitrate_kbps > config.max_bitrate_kbps) {
+    return make_error(kErrConfigBitrateRange, std::to_string(config.min_bitrate_kbps) + " > " +
+                                                  std::to_string(config.max_bitrate_kbps) + " kbit/s");
   }
   return {};
 }

@@ -46,6 +46,8 @@ inline constexpr std::string_view kErrConfigTlsFile = "config: TLS file is not r
 inline constexpr std::string_view kErrConfigTurnRest =
     "config: turn_rest_url and turn_rest_secret go together";
 inline constexpr std::string_view kErrConfigBadToken = "config: token has spaces or control characters";
+inline constexpr std::string_view kErrConfigBadSwitch = "config: value is not on|off";
+inline constexpr std::string_view kErrConfigBitrateRange = "config: min_bitrate is above max_bitrate";
 
 struct StreamConfig {
   std::string name;         // [A-Za-z0-9_.-]{1,64}, used in URLs
@@ -75,6 +77,11 @@ struct ServeConfig {
   LogLevel log_level = LogLevel::kInfo;
   std::string cors_origin = "*";
   uint32_t http_threads = 4;
+  // Viewers' REMB estimates -> bitrate requests to the producer
+  // (streamer/bitrate_adapter.hpp), kbit/s; max 0: no cap from serve.
+  bool adapt_bitrate = true;
+  uint32_t min_bitrate_kbps = 150;
+  uint32_t max_bitrate_kbps = 0;
 
   std::vector<ice::IceServerUrl> effective_ice_servers() const;
 };
@@ -97,7 +104,7 @@ Result<ServeConfig> parse_serve_config(std::string_view text, const std::string&
 Result<ServeConfig> load_serve_config_file(const std::string& path);
 Status apply_serve_overrides(ServeConfig& config, const ServeOverrides& overrides);
 // Checks what needs the whole picture: at least one stream, TLS pair and
-// files, TURN REST pair, limits at least 1.
+// files, TURN REST pair, limits at least 1, min_bitrate <= max_bitrate.
 Status validate_serve_config(const ServeConfig& config);
 
 // What `serve` does: defaults, the file when given, the overrides, then

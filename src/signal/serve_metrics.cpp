@@ -58,6 +58,21 @@ std::string render_serve_metrics(const std::vector<StreamInfo>& streams,
   for (const StreamInfo& s : streams)
     w.sample({{"stream", s.name}}, s.keyframe_requests);
 
+  w.family("picortc_bitrate_requests_total",
+           "Bitrate requests sent to the producer from the viewers' REMB estimates (after rate limiting).",
+           MetricType::kCounter);
+  for (const StreamInfo& s : streams)
+    w.sample({{"stream", s.name}}, s.bitrate_requests);
+  w.family("picortc_requested_bitrate_bits_per_second",
+           "The last bitrate requested from the producer (0 while none was).", MetricType::kGauge);
+  for (const StreamInfo& s : streams)
+    w.sample({{"stream", s.name}}, static_cast<uint64_t>(s.requested_bitrate_kbps) * 1000);
+  w.family("picortc_viewer_estimate_min_bits_per_second",
+           "The weakest viewer's receive-side bandwidth estimate (REMB) of the last 5 s (0 while none).",
+           MetricType::kGauge);
+  for (const StreamInfo& s : streams)
+    w.sample({{"stream", s.name}}, s.min_viewer_estimate_bps);
+
   per_stream_counter(w, streams, "picortc_sent_bytes_total",
                      "Bytes of SRTP sent to all viewers of the stream.", &SendCounters::bytes_sent);
   per_stream_counter(w, streams, "picortc_sent_packets_total",

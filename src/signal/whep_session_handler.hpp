@@ -70,6 +70,12 @@ struct StreamInfo {
   uint32_t viewers = 0;
   uint64_t access_units_received = 0;
   uint64_t keyframe_requests = 0;  // sent to the producer
+  // Bitrate adaptation (streamer/bitrate_adapter.hpp): BITRATE_REQUESTs sent
+  // to the producer, the last one (0: none yet), and the weakest viewer
+  // estimate (REMB) that still counts (0: none).
+  uint64_t bitrate_requests = 0;
+  uint32_t requested_bitrate_kbps = 0;
+  uint64_t min_viewer_estimate_bps = 0;
   // Totals over every session of the stream, including ended ones.
   SendCounters totals;
 };

@@ -34,7 +34,7 @@ Streamer::~Streamer() {
 Status Streamer::add_stream(const std::string& name, const std::string& socket_path) {
   if (streams_.count(name) != 0) return make_error(signal::kErrConfigDuplicateStream, name);
   auto stream = std::make_unique<Stream>(name, options_.gop_cache_bytes, options_.retransmission_store_bytes,
-                                         options_.keyframe_request_min_interval);
+                                         options_.keyframe_request_min_interval, options_.bitrate);
   ipc::IngestServerConfig config;
   config.socket_path = socket_path;
   stream->ingest = std::make_unique<ipc::IngestServer>(loop_, config);
@@ -50,6 +50,9 @@ Status Streamer::add_stream(const std::string& name, const std::string& socket_p
     } else if (state.mode == ipc::IngestMode::kFramed || state.mode == ipc::IngestMode::kRaw) {
       LOG_INFO(kTag, "stream %s: %s producer connected", raw->name.c_str(),
                state.mode == ipc::IngestMode::kFramed ? "framed" : "raw");
+      // It runs at its own target (e.g. picortc-capture --bitrate), not at
+      // what we asked of its predecessor.
+      raw->bitrate.forget_requests();
       if (!raw->viewers.empty()) request_keyframe(*raw, "producer connected with viewers waiting");
     }
   });
@@ -78,6 +81,7 @@ void Streamer::stop() {
   for (auto& entry : streams_) {
     entry.second->viewers.clear();
     if (entry.second->deferred_keyframe_timer != 0) loop_.cancel_timer(entry.second->deferred_keyframe_timer);
+    if (entry.second->bitrate_timer != 0) loop_.cancel_timer(entry.second->bitrate_timer);
     entry.second->ingest->stop();
   }
 }
@@ -116,6 +120,7 @@ void Streamer::update_stream_format(Stream& stream, const h264::AccessUnit& au) 
 void Streamer::on_access_unit(Stream& stream, h264::AccessUnit&& au) {
   ++stream.access_units;
   stream.last_access_unit = Clock::now();
+  stream.bitrate.on_media(au.size(), stream.last_access_unit);
   if (au.has_nal_type(h264::kNalSps)) update_stream_format(stream, au);
 
   if (au.is_keyframe()) stream.gop_started = stream.last_access_unit;
@@ -175,6 +180,41 @@ void Streamer::request_keyframe(Stream& stream, const char* why) {
   }
 }
 
+void Streamer::on_remb(Session& session, uint64_t bitrate_bps) {
+  if (!options_.adapt_bitrate || session.removing) return;
+  Stream& stream = *session.stream;
+  apply_bitrate_decision(stream, stream.bitrate.on_estimate(session.id, bitrate_bps, Clock::now()),
+                         "viewer estimate");
+}
+
+void Streamer::apply_bitrate_decision(Stream& stream, std::optional<uint32_t> kbps, const char* why) {
+  TimePoint now = Clock::now();
+  if (kbps) {
+    LOG_INFO(
+        kTag,
+        "stream %s: asking the producer for %u kbit/s (%s; weakest viewer %llu kbit/s, stream %llu kbit/s)",
+        stream.name.c_str(), *kbps, why,
+        static_cast<unsigned long long>(stream.bitrate.min_estimate_bps(now) / 1000),
+        static_cast<unsigned long long>(stream.bitrate.stream_rate_bps(now) / 1000));
+    stream.ingest->request_bitrate(*kbps);
+  }
+  std::optional<TimePoint> held = stream.bitrate.held_until();
+  if (!held) return;
+  if (stream.bitrate_timer != 0) {
+    if (stream.bitrate_timer_due <= *held) return;  // already looks again in time
+    loop_.cancel_timer(stream.bitrate_timer);
+  }
+  std::weak_ptr<int> alive = alive_;
+  Stream* target = &stream;
+  stream.bitrate_timer_due = *held;
+  stream.bitrate_timer =
+      loop_.add_timer(std::max<Duration>(*held - now, Duration::zero()), [this, alive, target] {
+        if (alive.expired()) return;
+        target->bitrate_timer = 0;
+        apply_bitrate_decision(*target, target->bitrate.evaluate(Clock::now()), "held back");
+      });
+}
+
 Result<signal::CreatedSession> Streamer::create_session(const signal::SessionRequest& request) {
   if (stopped_) return make_error(signal::kErrShuttingDown);
   Stream* stream = find_stream(request.stream);
@@ -206,6 +246,7 @@ Result<signal::CreatedSession> Streamer::create_session(const signal::SessionReq
   callbacks.on_keyframe_request = [this, raw](bool is_fir) {
     request_keyframe(*raw->stream, is_fir ? "viewer FIR" : "viewer PLI");
   };
+  callbacks.on_remb = [this, raw](uint64_t bitrate_bps) { on_remb(*raw, bitrate_bps); };
   session->peer->set_callbacks(std::move(callbacks));
 
   auto answer = session->peer->set_remote_offer_and_create_answer(request.offer_sdp);
@@ -296,7 +337,11 @@ void Streamer::destroy_session(const std::string& id) {
   if (session.setup_timer != 0) loop_.cancel_timer(session.setup_timer);
   LOG_INFO(kTag, "stream %s: session %s ended (%zu viewers)", stream.name.c_str(), id.c_str(),
            viewers.size());
+  const std::string ended_id = id;  // `id` may refer into the session erased here
   sessions_.erase(it);
+  // Its estimate no longer holds the others back.
+  if (options_.adapt_bitrate && !stopped_)
+    apply_bitrate_decision(stream, stream.bitrate.remove_viewer(ended_id, Clock::now()), "viewer left");
 }
 
 Status Streamer::add_candidates(const std::string& stream, const std::string& session_id,
@@ -361,6 +406,9 @@ std::vector<signal::StreamInfo> Streamer::streams() {
     info.viewers = static_cast<uint32_t>(stream.viewers.size());
     info.access_units_received = stream.access_units;
     info.keyframe_requests = stream.keyframes.sent();
+    info.bitrate_requests = stream.bitrate.requests();
+    info.requested_bitrate_kbps = stream.bitrate.last_request_kbps();
+    info.min_viewer_estimate_bps = stream.bitrate.min_estimate_bps(now);
     info.totals = stream.ended_totals;
     for (const Session* viewer : stream.viewers)
       add_counters(info.totals, counters_of(viewer->peer->stats()));

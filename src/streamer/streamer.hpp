@@ -19,11 +19,16 @@
 // overflow) go through KeyframeRequestLimiter: one per second per stream at
 // most, none lost.
 //
+// Bitrate: the viewers' REMB estimates go through BitrateAdapter, which
+// asks the producer (BITRATE_REQUEST) for what the weakest congested viewer
+// can take: one encoder for all viewers.
+//
 // Threading: everything on the EventLoop thread (the WHEP server posts its
 // calls there).
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +39,7 @@
 #include "rtp/h264_packetizer.hpp"
 #include "signal/viewer_admission.hpp"
 #include "signal/whep_session_handler.hpp"
+#include "streamer/bitrate_adapter.hpp"
 #include "streamer/gop_cache.hpp"
 #include "streamer/keyframe_request_limiter.hpp"
 #include "webrtc/peer_connection.hpp"
@@ -58,6 +64,10 @@ struct StreamerOptions {
   Duration fresh_gop_age = seconds(1);
   // No access unit for this long while a producer is connected: "stalled".
   Duration ingest_stall_after = seconds(2);
+  // The viewers' REMB estimates become bitrate requests to the producer
+  // (BitrateAdapter). Off: the producer is never asked.
+  bool adapt_bitrate = true;
+  BitrateAdapterConfig bitrate;
 };
 
 class Streamer : public signal::WhepSessionHandler {
@@ -106,6 +116,9 @@ class Streamer : public signal::WhepSessionHandler {
     std::shared_ptr<webrtc::PacketStore> sent_payloads;
     KeyframeRequestLimiter keyframes;
     EventLoop::TimerId deferred_keyframe_timer = 0;
+    BitrateAdapter bitrate;
+    EventLoop::TimerId bitrate_timer = 0;  // evaluates a held-back change
+    TimePoint bitrate_timer_due{};
     // From the latest SPS.
     bool have_sps = false;
     uint32_t width = 0;
@@ -119,13 +132,15 @@ class Streamer : public signal::WhepSessionHandler {
     std::vector<Session*> viewers;
     DropCounter send_failures{"streamer", "access units not sent to a viewer"};
 
-    Stream(std::string stream_name, size_t gop_bytes, size_t store_bytes, Duration keyframe_interval)
+    Stream(std::string stream_name, size_t gop_bytes, size_t store_bytes, Duration keyframe_interval,
+           const BitrateAdapterConfig& bitrate_config)
         : name(std::move(stream_name)),
           gop(gop_bytes),
           // One entry per 256 bytes of payload: more than a 2 Mbit/s stream's
           // packets in the store, even with its small ones.
           sent_payloads(std::make_shared<webrtc::PacketStore>(store_bytes, store_bytes / 256 + 64)),
-          keyframes(keyframe_interval) {}
+          keyframes(keyframe_interval),
+          bitrate(bitrate_config) {}
   };
 
   void on_access_unit(Stream& stream, h264::AccessUnit&& au);
@@ -133,6 +148,10 @@ class Streamer : public signal::WhepSessionHandler {
   void on_session_state(Session& session, webrtc::PeerConnectionState state, const std::string& reason);
   void start_viewer(Session& session);
   void request_keyframe(Stream& stream, const char* why);
+  void on_remb(Session& session, uint64_t bitrate_bps);
+  // Sends the adapter's decision, if any, and arms the timer for a change
+  // it held back.
+  void apply_bitrate_decision(Stream& stream, std::optional<uint32_t> kbps, const char* why);
   // Ends a session from inside a callback: closed now, destroyed on the loop.
   void remove_session_later(const std::string& id);
   void destroy_session(const std::string& id);

@@ -289,6 +289,7 @@ void RembEstimator::update_rate(TimePoint now) {
   uint64_t incoming = 0;
   bool have_incoming = measured_rate(now, incoming);
   double incoming_bps = static_cast<double>(incoming);
+  const double before = delay_based_bps_;
 
   if (!initialised_) {
     if (!have_incoming) return;
@@ -375,9 +376,13 @@ void RembEstimator::update_rate(TimePoint now) {
       break;
     }
   }
-  // §5.5: "A_hat(i) < 1.5 * R_hat(i)": never ask for far more than flows.
-  if (have_incoming)
-    delay_based_bps_ = std::min(delay_based_bps_, config_.incoming_rate_cap_factor * incoming_bps);
+  // §5.5: "A_hat(i) < 1.5 * R_hat(i)": never grow to far more than flows.
+  // It bounds increases only (as libwebrtc's rate control does): a still
+  // scene that sends little is no congestion, and must not pull an estimate
+  // already above the cap down to the floor.
+  const double cap = config_.incoming_rate_cap_factor * incoming_bps;
+  if (have_incoming && delay_based_bps_ > cap)
+    delay_based_bps_ = std::max(std::min(before, delay_based_bps_), cap);
   delay_based_bps_ = static_cast<double>(clamp_bitrate(delay_based_bps_));
 }
 

@@ -146,6 +146,29 @@ TEST(CaptureProducer, BitrateRequestRetargetsTheRunningEncoder) {
     EXPECT_FALSE(h.sink->received[i].keyframe);
 }
 
+// --bitrate is what the user asked for: a streamer may lower the target,
+// never raise it above that, nor below the floor.
+TEST(CaptureProducer, BitrateRequestsAreClampedBetweenTheFloorAndTheGivenBitrate) {
+  struct Case {
+    uint32_t requested;
+    uint32_t applied;
+    uint64_t clamped;
+  };
+  for (const Case& c : {Case{5000, 500, 1}, Case{20, 100, 1}, Case{100, 100, 0}, Case{500, 500, 0}}) {
+    Harness h = make_pattern_producer(8);  // --bitrate 500
+    h.sink->after_receive = [&c](MemorySink& sink) {
+      if (sink.received.size() == 3)
+        sink.controls.push_back(ControlMessage{ControlMessage::Type::kBitrate, c.requested});
+    };
+    ASSERT_TRUE(h.producer->run().ok());
+    ASSERT_NE(h.producer->encoder(), nullptr);
+    EXPECT_EQ(h.producer->encoder()->bitrate_kbps(), c.applied) << "requested " << c.requested;
+    EXPECT_EQ(h.producer->stats().bitrate_kbps, c.applied) << "requested " << c.requested;
+    EXPECT_EQ(h.producer->stats().bitrate_requests, 1u);
+    EXPECT_EQ(h.producer->stats().bitrate_requests_clamped, c.clamped) << "requested " << c.requested;
+  }
+}
+
 TEST(CaptureProducer, SlowSocketDropsAndResumesWithAnIdr) {
   Harness h = make_pattern_producer(20);
   h.sink->on_send = [](size_t attempt) { return attempt == 5 ? SendResult::kDropped : SendResult::kSent; };
@@ -240,7 +263,7 @@ TEST(CaptureProducer, StatsLineNamesEveryCounter) {
   ASSERT_TRUE(h.producer->run().ok());
   std::string line = h.producer->stats_line();
   for (const char* word :
-       {"captured 3", "sent 3", "socket-full 0", "disconnected 0", "reconnects 0", "kbps"}) {
+       {"captured 3", "sent 3", "socket-full 0", "disconnected 0", "reconnects 0", "clamped 0", "kbps"}) {
     EXPECT_NE(line.find(word), std::string::npos) << word << " in " << line;
   }
 }

@@ -65,6 +65,9 @@ TEST(ServeMetrics, EveryFamilyHasHelpAndTypeAndStreamsAreLabelled) {
   cam.ingest = IngestState::kStalled;
   cam.viewers = 2;
   cam.keyframe_requests = 7;
+  cam.bitrate_requests = 2;
+  cam.requested_bitrate_kbps = 450;
+  cam.min_viewer_estimate_bps = 420000;
   cam.totals.bytes_sent = 123456;
   cam.totals.nacks_received = 3;
   SessionInfo viewer;
@@ -84,6 +87,9 @@ TEST(ServeMetrics, EveryFamilyHasHelpAndTypeAndStreamsAreLabelled) {
            "picortc_ingest_state{stream=\"cam\",state=\"stalled\"} 1\n",
            "picortc_ingest_state{stream=\"cam\",state=\"receiving\"} 0\n",
            "picortc_keyframe_requests_total{stream=\"cam\"} 7\n",
+           "picortc_bitrate_requests_total{stream=\"cam\"} 2\n",
+           "picortc_requested_bitrate_bits_per_second{stream=\"cam\"} 450000\n",
+           "picortc_viewer_estimate_min_bits_per_second{stream=\"cam\"} 420000\n",
            "picortc_sent_bytes_total{stream=\"cam\"} 123456\n",
            "picortc_nacks_received_total{stream=\"cam\"} 3\n",
            "picortc_session_rtt_seconds{stream=\"cam\",session=\"01234567\"} 0.0125\n",
@@ -107,7 +113,7 @@ TEST(ServeMetrics, EveryFamilyHasHelpAndTypeAndStreamsAreLabelled) {
     ++pos;
   }
   EXPECT_EQ(families, helps);
-  EXPECT_GE(families, 14u);
+  EXPECT_GE(families, 17u);
 }
 
 }  // namespace

@@ -34,6 +34,9 @@ retransmission_buffer_size = 512K
 log_level = debug
 cors_origin = https://example.com
 http_threads = 2
+adapt_bitrate = off
+min_bitrate = 200
+max_bitrate = 3000
 
 ; also a comment
 )");
@@ -65,7 +68,22 @@ http_threads = 2
   EXPECT_EQ(config->log_level, LogLevel::kDebug);
   EXPECT_EQ(config->cors_origin, "https://example.com");
   EXPECT_EQ(config->http_threads, 2u);
+  EXPECT_FALSE(config->adapt_bitrate);
+  EXPECT_EQ(config->min_bitrate_kbps, 200u);
+  EXPECT_EQ(config->max_bitrate_kbps, 3000u);
   EXPECT_TRUE(validate_serve_config(*config).ok());
+}
+
+TEST(ServeConfig, BitrateAdaptationIsOnWithAFloorAndNoCapByDefault) {
+  auto config = parse("stream = cam=/tmp/cam.sock\n");
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(config->adapt_bitrate);
+  EXPECT_EQ(config->min_bitrate_kbps, 150u);
+  EXPECT_EQ(config->max_bitrate_kbps, 0u);
+  auto on = parse("stream = cam=/tmp/cam.sock\nadapt_bitrate = on\nmax_bitrate = 0\n");
+  ASSERT_TRUE(on.ok()) << on.error().message();
+  EXPECT_TRUE(on->adapt_bitrate);
+  EXPECT_EQ(on->max_bitrate_kbps, 0u);
 }
 
 TEST(ServeConfig, DefaultsUseThePublicStunServer) {
@@ -136,7 +154,19 @@ INSTANTIATE_TEST_SUITE_P(
                     "turn: or turns:"},
         FailureCase{"TurnRestShortTtl", "turn_rest_ttl = 5\n", kErrConfigBadNumber, "serve.conf:1"},
         FailureCase{"BadLogLevel", "log_level = loud\n", kErrConfigBadLogLevel, "loud"},
-        FailureCase{"TokenWithSpace", "token = two words\n", kErrConfigBadToken, "serve.conf:1"}),
+        FailureCase{"TokenWithSpace", "token = two words\n", kErrConfigBadToken, "serve.conf:1"},
+        FailureCase{"AdaptBitrateNotASwitch", "stream = a=/s\nadapt_bitrate = yes please\n",
+                    kErrConfigBadSwitch, "serve.conf:2: 'yes please'"},
+        FailureCase{"MinBitrateNotANumber", "min_bitrate = 150k\n", kErrConfigBadNumber,
+                    "serve.conf:1: 150k"},
+        FailureCase{"MinBitrateTooLow", "\nmin_bitrate = 5\n", kErrConfigBadNumber,
+                    "serve.conf:2: 5 not in 10.."},
+        FailureCase{"MaxBitrateTooHigh", "max_bitrate = 300000\n", kErrConfigBadNumber,
+                    "serve.conf:1: 300000 not in 0..200000"},
+        FailureCase{"MaxBitrateBelowTen", "max_bitrate = 5\n", kErrConfigBadNumber,
+                    "serve.conf:1: 5 not 0 or"},
+        FailureCase{"RepeatedMinBitrate", "min_bitrate = 200\nmin_bitrate = 300\n", kErrConfigRepeatedKey,
+                    "serve.conf:2: 'min_bitrate'"}),
     [](const ::testing::TestParamInfo<FailureCase>& param_info) {
       return std::string(param_info.param.name);
     });
@@ -172,6 +202,19 @@ TEST(ServeConfigValidate, TurnRestNeedsUrlAndSecret) {
   Status status = validate_serve_config(*config);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, kErrConfigTurnRest);
+}
+
+TEST(ServeConfigValidate, MinBitrateAboveMaxBitrate) {
+  auto config = parse("stream = cam=/tmp/c\nmin_bitrate = 500\nmax_bitrate = 400\n");
+  ASSERT_TRUE(config.ok());
+  Status status = validate_serve_config(*config);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, kErrConfigBitrateRange);
+  EXPECT_EQ(status.error().detail, "500 > 400 kbit/s");
+  // No cap: any floor goes.
+  auto uncapped = parse("stream = cam=/tmp/c\nmin_bitrate = 500\n");
+  ASSERT_TRUE(uncapped.ok());
+  EXPECT_TRUE(validate_serve_config(*uncapped).ok());
 }
 
 TEST(ServeConfigValidate, TwoStreamsOnOneSocket) {

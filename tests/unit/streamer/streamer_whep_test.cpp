@@ -7,15 +7,20 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/event_loop.hpp"
 #include "dtls/certificate.hpp"
 #include "h264/access_unit_assembler.hpp"
+#include "picortc_ingest.h"
 #include "signal/whep_server.hpp"
 #include "streamer/streamer.hpp"
 #include "support/child_process.hpp"
@@ -52,6 +57,73 @@ auto http_while_looping(EventLoop& loop, Fn fn) -> decltype(fn()) {
       seconds(20));
   return future.get();
 }
+
+// A producer speaking the framed protocol through the C client (as
+// picortc-capture does), on its own thread: sends the clip at 30 fps,
+// looping, for at most 60 s, and keeps the bitrate requests it receives.
+class FramedProducer {
+ public:
+  FramedProducer(std::string socket_path, const std::vector<h264::AccessUnit>& clip)
+      : socket_path_(std::move(socket_path)), clip_(clip), thread_([this] { run(); }) {}
+  ~FramedProducer() {
+    stop_.store(true);
+    thread_.join();
+  }
+  FramedProducer(const FramedProducer&) = delete;
+  FramedProducer& operator=(const FramedProducer&) = delete;
+
+  std::vector<uint32_t> bitrate_requests() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return bitrate_requests_;
+  }
+
+ private:
+  void run() {
+    const TimePoint give_up = Clock::now() + seconds(60);
+    picortc_ingest* conn = nullptr;
+    size_t next = 0;
+    TimePoint next_frame = Clock::now();
+    while (!stop_.load() && Clock::now() < give_up) {
+      if (conn == nullptr) {
+        conn = picortc_ingest_connect(socket_path_.c_str());
+        if (conn == nullptr) {
+          std::this_thread::sleep_for(milliseconds(50));
+          continue;
+        }
+        next = 0;  // a new connection starts at the clip's first IDR
+        next_frame = Clock::now();
+      }
+      picortc_ingest_control control;
+      int polled = 0;
+      for (int i = 0; i < 16 && (polled = picortc_ingest_poll_control(conn, &control)) == 1; ++i) {
+        if (control.type != PICORTC_CONTROL_BITRATE) continue;  // a file cannot make an IDR
+        std::lock_guard<std::mutex> lock(mutex_);
+        bitrate_requests_.push_back(control.bitrate_kbps);
+      }
+      const h264::AccessUnit& au = clip_[next % clip_.size()];
+      int sent = polled < 0 ? PICORTC_INGEST_ERROR
+                            : picortc_ingest_send_au_blocking(conn, au.annexb().data(), au.size(),
+                                                              monotonic_us(), au.is_keyframe() ? 1 : 0, 100);
+      if (sent == PICORTC_INGEST_ERROR) {
+        picortc_ingest_close(conn);
+        conn = nullptr;
+        continue;
+      }
+      ++next;
+      next_frame += microseconds(33333);
+      if (next_frame < Clock::now() - seconds(1)) next_frame = Clock::now();  // fell behind: no burst
+      std::this_thread::sleep_until(next_frame);
+    }
+    picortc_ingest_close(conn);
+  }
+
+  const std::string socket_path_;
+  const std::vector<h264::AccessUnit>& clip_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mutex_;
+  std::vector<uint32_t> bitrate_requests_;
+  std::thread thread_;  // last: starts once the members above exist
+};
 
 class StreamerWhepTest : public ::testing::Test {
  protected:
@@ -116,12 +188,14 @@ class StreamerWhepTest : public ::testing::Test {
     });
   }
 
-  // A WHEP client: recvonly offer, POST, apply the answer.
-  void connect_viewer() {
+  // A WHEP client: recvonly offer, POST, apply the answer. `adjust` may
+  // change the viewer's configuration.
+  void connect_viewer(const std::function<void(webrtc::PeerConnectionConfig&)>& adjust = {}) {
     webrtc::PeerConnectionConfig config;
     config.certificate = certificate_;
     config.direction = webrtc::MediaDirection::kRecvOnly;
     config.ice.interfaces = loopback_only();
+    if (adjust) adjust(config);
     viewer_ = std::make_unique<webrtc::PeerConnection>(loop_, config);
     webrtc::PeerConnectionCallbacks callbacks;
     callbacks.on_access_unit = [this](h264::AccessUnit&& au) { received_.push_back(std::move(au)); };
@@ -293,6 +367,67 @@ TEST_F(StreamerWhepTest, MidGopJoinStartsFromTheCacheWithoutWaitingForTheNextIdr
       loop_, [&] { return received_.size() >= 60; }, seconds(15)));
   for (size_t i = 0; i < 60; ++i)
     ASSERT_TRUE(received_[i] == clip[i]) << "access unit " << i;
+}
+
+// Viewers send REMB "so a sender can adapt": the whole chain, REMB from our
+// viewer -> serve's PeerConnection -> Streamer (BitrateAdapter) ->
+// IngestServer -> BITRATE_REQUEST read by a framed producer. The viewer's
+// estimate is capped at 300 kbit/s (as if its link were that narrow); the
+// clip carries about 940 kbit/s, so that viewer cannot take it.
+TEST_F(StreamerWhepTest, ViewerEstimateBecomesABitrateRequestToTheProducer) {
+  FramedProducer producer(socket_path_, file_aus_);
+  ASSERT_TRUE(run_until(
+      loop_,
+      [&] {
+        auto streams = streamer_->streams();
+        return streams[0].width == 640 && streams[0].access_units_received >= 30;
+      },
+      seconds(20)))
+      << "the framed producer's stream did not arrive";
+  constexpr uint64_t kViewerLinkBps = 300'000;
+  connect_viewer([](webrtc::PeerConnectionConfig& config) { config.remb.max_bitrate_bps = kViewerLinkBps; });
+  ASSERT_TRUE(run_until(
+      loop_, [&] { return !producer.bitrate_requests().empty(); }, seconds(20)))
+      << "no bitrate request reached the producer (viewer sent " << viewer_->stats().rembs_sent << " REMBs)";
+
+  const std::vector<uint32_t> requests = producer.bitrate_requests();
+  // What the viewer can take, not below the default min_bitrate (150).
+  EXPECT_LE(requests[0], kViewerLinkBps / 1000);
+  EXPECT_GE(requests[0], 150u);
+  EXPECT_GE(viewer_->stats().rembs_sent, 1u);
+  signal::StreamInfo stream = streamer_->streams()[0];
+  EXPECT_GE(stream.bitrate_requests, requests.size());
+  EXPECT_GT(stream.min_viewer_estimate_bps, 0u);
+  EXPECT_LE(stream.min_viewer_estimate_bps, kViewerLinkBps);
+
+  // /metrics shows it.
+  uint16_t port = server_->port();
+  auto metrics = http_while_looping(loop_, [port] {
+    httplib::Client client("127.0.0.1", port);
+    return client.Get("/metrics");
+  });
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  const std::string requested_line =
+      "picortc_requested_bitrate_bits_per_second{stream=\"cam\"} " +
+      std::to_string(uint64_t{streamer_->streams()[0].requested_bitrate_kbps} * 1000);
+  EXPECT_NE(metrics->body.find(requested_line), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("picortc_bitrate_requests_total{stream=\"cam\"} "), std::string::npos);
+
+  // The viewer leaves: its estimate no longer counts; with nobody left,
+  // nothing more is asked.
+  std::string location = location_;
+  auto deleted = http_while_looping(loop_, [port, location] {
+    httplib::Client client("127.0.0.1", port);
+    return client.Delete(location);
+  });
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 200);
+  const uint64_t requests_before = streamer_->streams()[0].bitrate_requests;
+  run_until(
+      loop_, [] { return false; }, milliseconds(1500));
+  EXPECT_EQ(streamer_->streams()[0].min_viewer_estimate_bps, 0u);
+  EXPECT_EQ(streamer_->streams()[0].bitrate_requests, requests_before);
 }
 
 TEST_F(StreamerWhepTest, OfferBeforeTheProducerHasSentAnythingIsRefusedAsNotReady) {
