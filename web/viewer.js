@@ -36,6 +36,16 @@
     rttMs: null,
     packetsLost: 0,
     lossPercent: 0,
+    // From the transport stats: how DTLS-SRTP was negotiated, e.g.
+    // srtpCipher 'SRTP_AEAD_AES_128_GCM' (Chromium 156), dtlsRole 'client'
+    // (serve answers passive, so it is the DTLS server), tlsVersion 'FEFD'
+    // (DTLS 1.2). Empty until DTLS is connected, or when the browser does
+    // not say.
+    dtlsState: '',
+    dtlsRole: '',
+    tlsVersion: '',
+    dtlsCipher: '',
+    srtpCipher: '',
     timeToFirstFrameMs: null, // from page load (performance.timeOrigin)
     reconnects: 0,
     error: '',
@@ -321,10 +331,21 @@
     try { report = await s.pc.getStats(); } catch (e) { return; }
     let inbound = null;
     let pair = null;
+    let transport = null; // max-bundle: one transport carries everything
     report.forEach((r) => {
       if (r.type === 'inbound-rtp' && r.kind === 'video') inbound = r;
-      if (r.type === 'transport' && r.selectedCandidatePairId) pair = report.get(r.selectedCandidatePairId);
+      if (r.type === 'transport') {
+        transport = r;
+        if (r.selectedCandidatePairId) pair = report.get(r.selectedCandidatePairId);
+      }
     });
+    if (transport) {
+      stats.dtlsState = transport.dtlsState || '';
+      stats.dtlsRole = transport.dtlsRole || '';
+      stats.tlsVersion = transport.tlsVersion || '';
+      stats.dtlsCipher = transport.dtlsCipher || '';
+      stats.srtpCipher = transport.srtpCipher || '';
+    }
     if (!pair) report.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
     if (inbound) {
       stats.framesDecoded = inbound.framesDecoded || 0;

@@ -13,6 +13,11 @@
 //        [--min-frames N]       default 10
 //        [--timeout SECONDS]    default 30
 //
+// Each page's entry in the JSON also carries how DTLS-SRTP was negotiated,
+// as the page's transport stats (getStats(), type "transport") say:
+// srtpCipher, dtlsRole, tlsVersion, dtlsCipher, dtlsState ('' when the
+// browser does not report one).
+//
 // Exit code: 0 success, 1 failure, 77 when Chromium or playwright-core is
 // missing (scripts/install-browser-deps.sh installs both).
 //
@@ -20,7 +25,7 @@
 // own --disable-features list, which would override the one WebRTC on
 // loopback needs (see ../shared FACTS.md, "Chromium"). We attach over CDP.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,6 +55,10 @@ function parseArgs(argv) {
 }
 
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+// Chromium's process group and profile, for the exits that skip main()'s
+// cleanup (overall time limit, SIGTERM): 0 and '' until started.
+let chromiumGroup = 0;
+let chromiumProfile = '';
 
 function startChromium(userDataDir) {
   const flags = [
@@ -62,7 +71,10 @@ function startChromium(userDataDir) {
     '--autoplay-policy=no-user-gesture-required',
     'about:blank',
   ];
-  const child = spawn(chromiumPath, flags, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // detached: Chromium leads its own process group, so that stopChromium()
+  // can wait for (and if need be kill) its helpers too, by that group's id.
+  const child = spawn(chromiumPath, flags, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  chromiumGroup = child.pid || 0;
   const endpoint = new Promise((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(() => reject(new Error('Chromium printed no DevTools URL in 20 s')), 20000);
@@ -83,16 +95,76 @@ function startChromium(userDataDir) {
   return { child, endpoint };
 }
 
-async function stopChromium(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Whether a process of group `pgid` still runs. Zombies do not count: they
+// write nothing, and helpers orphaned by the browser become zombies of
+// whoever inherits them, which may never reap them.
+function groupRunning(pgid) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch (e) {
+      continue; // exited while we looked
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch (e) {
+    // ESRCH: the group is gone already.
+  }
+}
+
+// Ends Chromium and waits until the browser and every helper of its process
+// group are gone, since any of them may still write to the profile. SIGTERM
+// goes to the browser alone, which then shuts its helpers down in order (the
+// network service still sends a closed page's keepalive DELETE); after 5 s,
+// SIGKILL to the whole group and up to 2 s more.
+async function stopChromium(child) {
+  const pid = child.pid;
+  if (!pid) return;
+  const phases = [
+    { signal: () => child.kill('SIGTERM'), waitMs: 5000 },
+    { signal: () => signalGroup(pid, 'SIGKILL'), waitMs: 2000 },
+  ];
+  for (const { signal, waitMs } of phases) {
+    if (!groupRunning(pid)) return;
+    signal();
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      await sleep(50);
+      if (!groupRunning(pid)) return;
+    }
+  }
+  console.error(`harness: Chromium's processes (group ${pid}) outlived SIGKILL`);
+}
+
+// Removes Chromium's profile once Chromium is gone; a few bounded retries in
+// case the file system is still settling.
+async function removeProfile(userDataDir) {
+  const attempts = 5;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+      return;
+    } catch (e) {
+      if (attempt === attempts) {
+        console.error(`harness: could not remove ${userDataDir}: ${e.message}`);
+        return;
+      }
+      await sleep(200 * attempt);
+    }
+  }
+}
 
 async function readStats(page) {
   return page.evaluate(() => (window.picortcStats ? JSON.parse(JSON.stringify(window.picortcStats)) : null));
@@ -132,8 +204,15 @@ async function watchPage(context, args, index) {
   result.framesDecoded = result.stats ? result.stats.framesDecoded : 0;
   result.width = result.stats ? result.stats.frameWidth : 0;
   result.height = result.stats ? result.stats.frameHeight : 0;
-  // Leave like a person closing the tab: the page DELETEs its session.
+  for (const key of ['srtpCipher', 'dtlsRole', 'tlsVersion', 'dtlsCipher', 'dtlsState']) {
+    result[key] = result.stats && typeof result.stats[key] === 'string' ? result.stats[key] : '';
+  }
+  // Leave like a person closing the tab: the page DELETEs its session. With
+  // runBeforeUnload, close() returns before the tab is gone: wait (bounded)
+  // for it, so that pagehide has sent the DELETE before Chromium is stopped.
+  const closed = new Promise((resolve) => page.once('close', resolve));
   await page.close({ runBeforeUnload: true }).catch(() => {});
+  await Promise.race([closed, sleep(5000)]);
   return result;
 }
 
@@ -152,6 +231,7 @@ async function main() {
   }
 
   const userDataDir = mkdtempSync(join(tmpdir(), 'picortc-chromium-'));
+  chromiumProfile = userDataDir;
   const { child, endpoint } = startChromium(userDataDir);
   let browser = null;
   const started = Date.now();
@@ -169,21 +249,28 @@ async function main() {
     return 1;
   } finally {
     if (browser) await browser.close().catch(() => {});
+    // Cleanup never changes the verdict printed above.
     await stopChromium(child).catch(() => {});
-    // Chromium's helpers may still be writing the profile as it exits: retry,
-    // and never let cleanup change the verdict printed above.
-    try {
-      rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-    } catch (e) {
-      console.error(`harness: could not remove ${userDataDir}: ${e.message}`);
-    }
+    await removeProfile(userDataDir);
   }
 }
 
-const overall = setTimeout(() => {
-  console.log(JSON.stringify({ ok: false, error: 'harness: overall time limit' }));
+// Leaving early: no waiting, but no Chromium left behind either.
+function abandon(message) {
+  console.log(JSON.stringify({ ok: false, error: message }));
+  if (chromiumGroup) signalGroup(chromiumGroup, 'SIGKILL');
+  if (chromiumProfile) {
+    try {
+      rmSync(chromiumProfile, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+    } catch (e) {
+      console.error(`harness: could not remove ${chromiumProfile}: ${e.message}`);
+    }
+  }
   process.exit(1);
-}, 180000);
+}
+
+const overall = setTimeout(() => abandon('harness: overall time limit'), 180000);
 overall.unref();
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => abandon(`harness: ${signal}`));
 
 main().then((code) => process.exit(code));

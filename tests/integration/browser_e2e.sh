@@ -3,8 +3,11 @@
 # `picortc feed` from an ffmpeg clip; two headless Chromium pages open the
 # viewer page at / at once and must both decode frames at the clip's size,
 # with framesDecoded still growing (no freeze). Prints the time from page
-# load to the first decoded frame. Exit 77 (skipped) when Chromium or
-# playwright-core is missing; `make test` installs both.
+# load to the first decoded frame. serve answers Chromium's actpass offer
+# passive, so it is the DTLS server and picks the SRTP profile: both pages
+# must report SRTP AEAD_AES_128_GCM (and, where Chromium says, DTLS role
+# client), and neither page may log a console error. Exit 77 (skipped) when
+# Chromium or playwright-core is missing; `make test` installs both.
 #   browser_e2e.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1
@@ -53,16 +56,28 @@ if [ "$status" != 0 ]; then
   echo "--- serve stderr"; tail -n 40 "$work/serve.err"
   exit 1
 fi
-# Both pages at the clip's resolution; the harness already checked that
-# framesDecoded grows on each.
+# Both pages at the clip's resolution (the harness already checked that
+# framesDecoded grows on each), over AES-GCM SRTP, without console errors.
 node -e '
   const r = JSON.parse(process.argv[1]);
   const [w, h] = [Number(process.argv[2]), Number(process.argv[3])];
   let ok = r.ok && r.pages.length === 2;
+  const fail = (page, why) => { console.log(`FAIL page ${page}: ${why}`); ok = false; };
+  // Chromium 156 names the profile as BoringSSL does, "SRTP_AEAD_AES_128_GCM";
+  // webrtc-stats examples use the RFC 7714 name without the prefix.
+  const isAesGcm = (cipher) => String(cipher).replace(/^SRTP_/, "") === "AEAD_AES_128_GCM";
   for (const p of r.pages) {
     console.log(`page ${p.page}: ${p.width}x${p.height}, ${p.framesDecoded} frames decoded, ` +
-                `first frame ${p.timeToFirstFrameMs} ms after page load, growth ${p.framesDecodedGrowth}`);
-    ok = ok && p.ok && p.width === w && p.height === h && p.framesDecodedGrowth > 0;
+                `first frame ${p.timeToFirstFrameMs} ms after page load, growth ${p.framesDecodedGrowth}; ` +
+                `SRTP ${p.srtpCipher || "(not reported)"}, DTLS role ${p.dtlsRole || "(not reported)"}, ` +
+                `TLS version ${p.tlsVersion || "(not reported)"}, ${p.consoleErrors.length} console errors`);
+    if (!p.ok) fail(p.page, "did not decode frames that keep coming");
+    if (p.width !== w || p.height !== h) fail(p.page, `decoded ${p.width}x${p.height}, the clip is ${w}x${h}`);
+    if (!(p.framesDecodedGrowth > 0)) fail(p.page, "framesDecoded stopped growing");
+    if (!isAesGcm(p.srtpCipher)) fail(p.page, `SRTP cipher "${p.srtpCipher}", expected AEAD_AES_128_GCM`);
+    // Chromium reports the role it played; serve is the DTLS server.
+    if (p.dtlsRole && p.dtlsRole !== "client") fail(p.page, `DTLS role "${p.dtlsRole}", expected client`);
+    if (p.consoleErrors.length !== 0) fail(p.page, `console errors: ${JSON.stringify(p.consoleErrors)}`);
   }
   process.exit(ok ? 0 : 1);
 ' "$result" "$width" "$height"

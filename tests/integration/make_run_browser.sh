@@ -2,7 +2,8 @@
 # Issue 5 end to end: what `make run` starts (scripts/run.sh: picortc-capture
 # with the live test pattern into picortc serve) is watched by headless
 # Chromium through the viewer page, which must decode frames of the test
-# pattern's size. Exit 77 (skipped) without Chromium or playwright-core.
+# pattern's size, over AES-GCM SRTP and without console errors. Exit 77
+# (skipped) without Chromium or playwright-core.
 #   make_run_browser.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1
@@ -43,6 +44,12 @@ node -e '
   const r = JSON.parse(process.argv[1]);
   const p = r.pages[0];
   console.log(`test pattern: ${p.width}x${p.height}, ${p.framesDecoded} frames decoded, ` +
-              `first frame ${p.timeToFirstFrameMs} ms after page load`);
-  process.exit(r.ok && p.width === 640 && p.height === 480 && p.framesDecodedGrowth > 0 ? 0 : 1);
+              `first frame ${p.timeToFirstFrameMs} ms after page load; SRTP ${p.srtpCipher || "(not reported)"}, ` +
+              `DTLS role ${p.dtlsRole || "(not reported)"}, ${p.consoleErrors.length} console errors`);
+  let ok = r.ok && p.width === 640 && p.height === 480 && p.framesDecodedGrowth > 0;
+  // Chromium 156 says "SRTP_AEAD_AES_128_GCM" (the BoringSSL name), RFC 7714 has no prefix.
+  if (String(p.srtpCipher).replace(/^SRTP_/, "") !== "AEAD_AES_128_GCM") { console.log(`FAIL: SRTP cipher "${p.srtpCipher}"`); ok = false; }
+  if (p.dtlsRole && p.dtlsRole !== "client") { console.log(`FAIL: DTLS role "${p.dtlsRole}"`); ok = false; }
+  if (p.consoleErrors.length !== 0) { console.log(`FAIL: console errors ${JSON.stringify(p.consoleErrors)}`); ok = false; }
+  process.exit(ok ? 0 : 1);
 ' "$result"
