@@ -12,8 +12,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <sys/epoll.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -36,18 +38,21 @@ using namespace picortc;
 
 namespace {
 
+// CPU time of every thread of the process, in nanoseconds from
+// /proc/PID/task/TID/schedstat (tick-based /proc/PID/stat is 10 ms coarse).
 double process_cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 2));
-  std::string skip;
-  for (int i = 0; i < 11; ++i)
-    fields >> skip;  // state .. cmajflt
-  double utime = 0, stime = 0;
-  fields >> utime >> stime;
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(tasks.c_str());
+  if (dir == nullptr) return 0;
+  double total = 0;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::ifstream in(tasks + "/" + entry->d_name + "/schedstat");
+    double on_cpu_ns = 0;
+    if (in >> on_cpu_ns) total += on_cpu_ns / 1e9;
+  }
+  closedir(dir);
+  return total;
 }
 
 long status_kb(pid_t pid, const char* key) {
@@ -192,8 +197,14 @@ int main(int argc, char** argv) {
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));
 
-  double baseline_us = protect_and_send_us(false);
-  double baseline_waking_us = protect_and_send_us(true);
+  // The cheapest of five runs: "alone" means undisturbed by the rest of the
+  // machine (the other processes of this benchmark included).
+  double baseline_us = 1e9;
+  double baseline_waking_us = 1e9;
+  for (int run = 0; run < 5; ++run) {
+    baseline_us = std::min(baseline_us, protect_and_send_us(false));
+    baseline_waking_us = std::min(baseline_waking_us, protect_and_send_us(true));
+  }
   set_log_level(LogLevel::kWarn);
   EventLoop loop;
   auto certificate = dtls::Certificate::process_default();
