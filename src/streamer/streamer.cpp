@@ -304,8 +304,11 @@ void Streamer::start_viewer(Session& session) {
            stream.gop.units().size());
   // Instant first frame: the GOP since the last IDR, right now.
   if (stream.gop.has_keyframe()) {
+    // Packetized with the stream's packetizer (free between access units):
+    // a packetizer per viewer would hold a keyframe's worth of bytes each.
     for (const h264::AccessUnit& unit : stream.gop.units()) {
-      Status sent = session.peer->send_access_unit(unit, us_to_rtp90k(unit.timestamp_us));
+      if (!stream.packetizer.packetize(unit).ok()) continue;
+      Status sent = session.peer->send_packetized(stream.packetizer, us_to_rtp90k(unit.timestamp_us));
       if (!sent.ok()) break;
     }
     session.live = true;

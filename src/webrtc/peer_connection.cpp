@@ -80,6 +80,13 @@ Result<ice::IceCandidate> to_ice_candidate(const sdp::Candidate& candidate) {
   return ice::parse_candidate(sdp::write_candidate(candidate));
 }
 
+// A send-only peer never depacketizes: the smallest ring, not 512 slots.
+rtp::H264DepacketizerConfig depacketizer_config_for(const PeerConnectionConfig& config) {
+  rtp::H264DepacketizerConfig depacketizer = config.depacketizer;
+  if (config.direction == MediaDirection::kSendOnly) depacketizer.max_packets = 2;
+  return depacketizer;
+}
+
 }  // namespace
 
 const char* to_string(PeerConnectionState state) {
@@ -109,7 +116,7 @@ PeerConnection::PeerConnection(EventLoop& loop, PeerConnectionConfig config)
       rtcp_buffer_(kRtcpBufferSize + srtp::kMaxRtcpOverhead),
       receive_buffer_(kInitialReceiveBuffer),
       depacketizer_(
-          config_.depacketizer,
+          depacketizer_config_for(config_),
           [this](h264::AccessUnit& au) {
             if (terminal()) return;
             ++stats_.access_units_received;
