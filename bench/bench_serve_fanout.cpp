@@ -6,7 +6,13 @@
 // measures one srtp_protect (GCM, as browsers and our receivers negotiate)
 // plus one sendmsg of a 1200-byte packet to a loopback UDP socket.
 //
-//   bench_serve_fanout [BUILD_DIR] [SECONDS_PER_STEP]
+// On loopback a sender also pays for waking a receiver that sleeps in
+// epoll (the kernel delivers in the sender's system call); a remote viewer
+// never costs the board that. With `spin`, the receivers poll without
+// sleeping (one core busy), so serve's numbers compare with the idle-sink
+// baseline.
+//
+//   bench_serve_fanout [BUILD_DIR] [SECONDS_PER_STEP] [spin]
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -151,10 +157,12 @@ double protect_and_send_us(bool waiting_receiver) {
   return elapsed / kPackets * 1e6;
 }
 
+bool g_spin = false;  // receivers poll instead of sleeping in epoll
+
 bool run_until(EventLoop& loop, const std::function<bool()>& done, Duration limit) {
   TimePoint end = Clock::now() + limit;
   while (!done() && Clock::now() < end)
-    loop.run_once(milliseconds(5));
+    loop.run_once(g_spin ? Duration::zero() : milliseconds(5));
   return done();
 }
 
@@ -163,6 +171,7 @@ bool run_until(EventLoop& loop, const std::function<bool()>& done, Duration limi
 int main(int argc, char** argv) {
   std::string build = argc > 1 ? argv[1] : "build/ci";
   int step_seconds = argc > 2 ? std::atoi(argv[2]) : 10;
+  g_spin = argc > 3 && std::string(argv[3]) == "spin";
   std::string picortc = build + "/apps/picortc/picortc";
   char dir_template[] = "/tmp/picortc-fanout-XXXXXX";
   std::string dir = mkdtemp(dir_template);
@@ -211,10 +220,10 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<webrtc::PeerConnection>> viewers;
   std::vector<uint64_t> frames;
   std::printf(
-      "serve fan-out, 720p30 ~2 Mbit/s, %d s per step\n"
+      "serve fan-out, 720p30 ~2 Mbit/s, %d s per step, receivers %s\n"
       "one protect(GCM) + sendto alone: %.2f us/packet to an idle sink, %.2f us/packet to a receiver "
       "waiting in epoll (loopback wake-up included, as for the receivers below)\n",
-      step_seconds, baseline_us, baseline_waking_us);
+      step_seconds, g_spin ? "polling (never asleep)" : "sleeping in epoll", baseline_us, baseline_waking_us);
   // RSS is split as /proc reports it: anonymous (the process's own heap and
   // stacks) and file-backed (pages of the binary and of the shared
   // libraries: libcrypto, libc, libstdc++, and the NSS that Debian's
@@ -225,6 +234,10 @@ int main(int argc, char** argv) {
   std::printf("%8d %14s %14s %9s %9s %10ld %10ld %10ld %12ld\n", 0, "-", "-", "-", "-",
               status_kb(serve, "VmRSS:"), status_kb(serve, "RssAnon:"), status_kb(serve, "RssFile:"),
               status_kb(serve, "VmHWM:"));
+  // CPU per second and packets per second of each step, for the marginal
+  // cost of a viewer (what the fixed per-access-unit work does not blur).
+  std::vector<double> step_cpu_per_s;
+  std::vector<double> step_packets_per_s;
   for (size_t target : {1u, 8u, 32u}) {
     while (viewers.size() < target) {
       webrtc::PeerConnectionConfig config;
@@ -280,6 +293,15 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(packets), static_cast<unsigned long long>(plis),
                 static_cast<unsigned long long>(retransmits));
     std::fflush(stdout);
+    step_cpu_per_s.push_back(cpu / step_seconds);
+    step_packets_per_s.push_back(static_cast<double>(packets) / step_seconds);
+  }
+  if (step_packets_per_s.size() == 3 && step_packets_per_s[2] > step_packets_per_s[1]) {
+    // From 8 to 32 viewers: what each further viewer-packet costs.
+    double marginal_us =
+        (step_cpu_per_s[2] - step_cpu_per_s[1]) / (step_packets_per_s[2] - step_packets_per_s[1]) * 1e6;
+    std::printf("marginal, 8 -> 32 viewers: %.2f us per viewer-packet, %.2fx idle, %.2fx wake\n", marginal_us,
+                marginal_us / baseline_us, marginal_us / baseline_waking_us);
   }
   size_t receiving = 0;
   for (uint64_t f : frames)
