@@ -188,6 +188,16 @@ class StreamerWhepTest : public ::testing::Test {
     });
   }
 
+  // DELETE on the session the viewer got (its Location).
+  httplib::Result delete_session() {
+    uint16_t port = server_->port();
+    std::string location = location_;
+    return http_while_looping(loop_, [port, location] {
+      httplib::Client client("127.0.0.1", port);
+      return client.Delete(location);
+    });
+  }
+
   // A WHEP client: recvonly offer, POST, apply the answer. `adjust` may
   // change the viewer's configuration.
   void connect_viewer(const std::function<void(webrtc::PeerConnectionConfig&)>& adjust = {}) {
@@ -271,12 +281,7 @@ TEST_F(StreamerWhepTest, ViewerGetsTheStreamByteIdenticalStartingAtAKeyframe) {
   EXPECT_GT(sessions[0].counters.packets_sent, 0u);
 
   // DELETE ends the session.
-  uint16_t port = server_->port();
-  std::string location = location_;
-  auto deleted = http_while_looping(loop_, [port, location] {
-    httplib::Client client("127.0.0.1", port);
-    return client.Delete(location);
-  });
+  auto deleted = delete_session();
   ASSERT_TRUE(deleted);
   EXPECT_EQ(deleted->status, 200);
   EXPECT_EQ(streamer_->session_count(), 0u);
@@ -416,11 +421,7 @@ TEST_F(StreamerWhepTest, ViewerEstimateBecomesABitrateRequestToTheProducer) {
 
   // The viewer leaves: its estimate no longer counts; with nobody left,
   // nothing more is asked.
-  std::string location = location_;
-  auto deleted = http_while_looping(loop_, [port, location] {
-    httplib::Client client("127.0.0.1", port);
-    return client.Delete(location);
-  });
+  auto deleted = delete_session();
   ASSERT_TRUE(deleted);
   EXPECT_EQ(deleted->status, 200);
   const uint64_t requests_before = streamer_->streams()[0].bitrate_requests;
