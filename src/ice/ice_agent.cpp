@@ -1309,17 +1309,19 @@ size_t IceAgent::send_batch(const BytesView* datagrams, size_t count) {
   if (base >= bases_.size()) return 0;
   const TransportAddress& destination = remote_[p.remote].address;
   size_t sent = 0;
+  uint64_t bytes = 0;
   if (bases_[base].socket) {
-    sent = bases_[base].socket->send_batch_to(destination, datagrams, count);
+    sent = bases_[base].socket->send_batch_to(destination, datagrams, count, bytes);
   } else {
     // A relay wraps each datagram (ChannelData / Send indication) itself.
-    while (sent < count && send_from_base(base, destination, datagrams[sent]))
+    for (size_t i = 0; i < count; ++i) {
+      if (!send_from_base(base, destination, datagrams[i])) continue;
       ++sent;
+      bytes += datagrams[i].size();
+    }
   }
-  for (size_t i = 0; i < sent; ++i) {
-    stats_.data_packets_sent++;
-    stats_.data_bytes_sent += datagrams[i].size();
-  }
+  stats_.data_packets_sent += sent;
+  stats_.data_bytes_sent += bytes;
   return sent;
 }
 

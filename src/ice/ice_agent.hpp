@@ -225,7 +225,8 @@ class IceAgent {
   // refused the datagram).
   bool send(BytesView data);
   // Several datagrams on the selected pair, in order: one system call where
-  // the pair's base is a host socket. Returns how many were sent.
+  // the pair's base is a host socket. A refused datagram is lost like with
+  // send(); returns how many were sent.
   size_t send_batch(const BytesView* datagrams, size_t count);
 
   // Stops everything: timers cancelled, sockets closed, relays released.

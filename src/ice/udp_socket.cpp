@@ -108,7 +108,7 @@ bool UdpSocket::send_to(const stun::TransportAddress& destination, BytesView dat
 }
 
 size_t UdpSocket::send_batch_to(const stun::TransportAddress& destination, const BytesView* datagrams,
-                                size_t count) {
+                                size_t count, uint64_t& bytes_sent) {
   if (fd_ < 0 || count == 0) return 0;
   sockaddr_storage storage{};
   unsigned length = fill_sockaddr(destination, scope_id_, storage);
@@ -117,13 +117,14 @@ size_t UdpSocket::send_batch_to(const stun::TransportAddress& destination, const
   // entry cost is a large share of sending a packet (docs/serve.md).
   constexpr size_t kMaxPerCall = 64;
   size_t sent_total = 0;
-  while (sent_total < count) {
-    const size_t chunk = std::min(count - sent_total, kMaxPerCall);
+  size_t next = 0;
+  while (next < count) {
+    const size_t chunk = std::min(count - next, kMaxPerCall);
     iovec vectors[kMaxPerCall];
     mmsghdr messages[kMaxPerCall];
     std::memset(messages, 0, sizeof(mmsghdr) * chunk);
     for (size_t i = 0; i < chunk; ++i) {
-      const BytesView& datagram = datagrams[sent_total + i];
+      const BytesView& datagram = datagrams[next + i];
       vectors[i].iov_base = const_cast<uint8_t*>(datagram.data());
       vectors[i].iov_len = datagram.size();
       messages[i].msg_hdr.msg_name = &storage;
@@ -132,18 +133,24 @@ size_t UdpSocket::send_batch_to(const stun::TransportAddress& destination, const
       messages[i].msg_hdr.msg_iovlen = 1;
     }
     int sent = ::sendmmsg(fd_, messages, static_cast<unsigned>(chunk), MSG_NOSIGNAL);
-    if (sent <= 0) break;
-    sent_total += static_cast<size_t>(sent);
-    if (static_cast<size_t>(sent) < chunk) break;
+    const size_t taken = sent > 0 ? static_cast<size_t>(sent) : 0;
+    for (size_t i = 0; i < taken; ++i)
+      bytes_sent += messages[i].msg_len;
+    sent_total += taken;
+    next += taken;
+    // The datagram at `next` was refused: skip it, as one sendto per
+    // datagram would have lost just that one, and go on with the rest.
+    if (taken < chunk) ++next;
   }
   return sent_total;
 #else
   size_t sent_total = 0;
-  for (; sent_total < count; ++sent_total) {
-    const BytesView& datagram = datagrams[sent_total];
-    ssize_t sent = ::sendto(fd_, datagram.data(), datagram.size(), MSG_NOSIGNAL,
+  for (size_t i = 0; i < count; ++i) {
+    ssize_t sent = ::sendto(fd_, datagrams[i].data(), datagrams[i].size(), MSG_NOSIGNAL,
                             reinterpret_cast<sockaddr*>(&storage), length);
-    if (sent != static_cast<ssize_t>(datagram.size())) break;
+    if (sent != static_cast<ssize_t>(datagrams[i].size())) continue;
+    ++sent_total;
+    bytes_sent += datagrams[i].size();
   }
   return sent_total;
 #endif

@@ -38,9 +38,11 @@ class UdpSocket {
   // False (and errno kept) when the kernel refused the datagram.
   bool send_to(const stun::TransportAddress& destination, BytesView data);
   // Several datagrams to one destination in one system call (sendmmsg)
-  // where the C library has it, else one sendto each. Returns how many the
-  // kernel took, in order (it stops at the first refusal).
-  size_t send_batch_to(const stun::TransportAddress& destination, const BytesView* datagrams, size_t count);
+  // where the C library has it, else one sendto each. A datagram the kernel
+  // refuses is skipped (lost, as with sendto) and the rest still go; returns
+  // how many were taken, and adds their bytes to `bytes_sent`.
+  size_t send_batch_to(const stun::TransportAddress& destination, const BytesView* datagrams, size_t count,
+                       uint64_t& bytes_sent);
   // Size of the datagram read into `buffer`, or -1 when there is none
   // (EAGAIN) or on error. A datagram longer than `capacity` is truncated and
   // reported with its full length (> capacity) so the caller can drop it.

@@ -899,7 +899,7 @@ void PeerConnection::handle_nack(const std::vector<uint16_t>& lost) {
   for (uint16_t seq : lost) {
     ++stats_.nacked_packets_received;
     std::optional<SentPacket> sent = retransmission_.find(seq);
-    BytesView payload = sent ? packet_store_->find(sent->payload_id) : BytesView();
+    BytesView payload = sent && packet_store_ ? packet_store_->find(sent->payload_id) : BytesView();
     if (payload.empty()) {
       ++stats_.retransmit_misses;
       continue;
