@@ -31,9 +31,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$picortc" serve --stream "cam=$socket" --http "0.0.0.0:$port" &
+# PICORTC_TEST_EMULATOR: qemu when the tests run a cross build (empty otherwise).
+${PICORTC_TEST_EMULATOR:-} "$picortc" serve --stream "cam=$socket" --http "0.0.0.0:$port" &
 pids+=($!)
-"$capture" --source "$source" --size "$size" --fps "$fps" --bitrate "$bitrate" --socket "$socket" &
+${PICORTC_TEST_EMULATOR:-} "$capture" --source "$source" --size "$size" --fps "$fps" --bitrate "$bitrate" --socket "$socket" &
 pids+=($!)
 
 sleep 1

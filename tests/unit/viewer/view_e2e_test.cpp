@@ -105,10 +105,13 @@ class ViewE2eTest : public ::testing::Test {
     socket_path_ = dir_.file("cam.sock");
   }
 
-  std::vector<std::string> in_namespace(std::vector<std::string> argv) const {
+  // `ip netns exec` is a host program: it execs what follows itself, so in a
+  // cross build it must exec the emulator, not our ARM binary (command_for).
+  std::vector<std::string> in_namespace(const std::vector<std::string>& argv) const {
     if (netns_.empty()) return argv;
     std::vector<std::string> wrapped = {"ip", "netns", "exec", netns_};
-    wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+    const std::vector<std::string> command = test::command_for(argv);
+    wrapped.insert(wrapped.end(), command.begin(), command.end());
     return wrapped;
   }
 
