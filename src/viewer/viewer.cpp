@@ -244,13 +244,9 @@ void Viewer::on_watchdog() {
   }
 }
 
-void Viewer::accumulate(const webrtc::PeerConnectionStats& s) {
-  add_session(totals_, s);
-}
-
 void Viewer::end_session(bool polite) {
   if (!pc_) return;
-  accumulate(pc_->stats());
+  add_session(totals_, pc_->stats());
   if (polite) pc_->close();
   if (!location_.empty()) whep_.remove(location_, [](const WhepResponse&) {});
   location_.clear();
@@ -291,7 +287,7 @@ void Viewer::stop(Duration limit) {
   watchdog_timer_ = 0;
   if (pc_) {
     final_stats_ = pc_->stats();
-    accumulate(*final_stats_);
+    add_session(totals_, *final_stats_);
     pc_->close();
     if (!location_.empty()) {
       WhepResponse response = whep_.remove_now(location_, limit);

@@ -93,7 +93,6 @@ class Viewer {
   void retry(const std::string& why);
   void end_session(bool polite);
   void fatal(const std::string& why);
-  void accumulate(const webrtc::PeerConnectionStats& s);
 
   EventLoop& loop_;
   ViewerOptions options_;
