@@ -284,6 +284,9 @@ void IngestServer::read_from_producer(uint64_t id) {
     }
     if (decoder_.framing() != framing_before) on_framing_detected();
     if (id != connection_.id || connection_.fd < 0) return;
+    // A short read emptied the socket: the next recv would only say EAGAIN.
+    // epoll is level-triggered, so bytes that arrive meanwhile wake us again.
+    if (static_cast<size_t>(n) < read_buffer_.size()) return;
   }
 }
 
