@@ -47,10 +47,14 @@ std::string sessions_json(const std::vector<SessionInfo>& sessions) {
         {"retransmits", s.counters.retransmits},
         {"plis", s.counters.plis_received},
         {"firs", s.counters.firs_received},
+        {"fraction_lost", s.fraction_lost},
+        {"packets_lost", s.packets_lost},
+        {"srtp_profile", s.srtp_profile},
         {"age_seconds", s.age_seconds},
         {"user_agent", s.user_agent},
     };
     item["rtt_ms"] = s.rtt_ms ? nlohmann::json(*s.rtt_ms) : nlohmann::json(nullptr);
+    item["estimate_bps"] = s.estimate_bps ? nlohmann::json(*s.estimate_bps) : nlohmann::json(nullptr);
     list.push_back(std::move(item));
   }
   return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

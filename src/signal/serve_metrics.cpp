@@ -92,6 +92,13 @@ std::string render_serve_metrics(const std::vector<StreamInfo>& streams,
     if (s.rtt_ms)
       w.sample({{"stream", s.stream}, {"session", public_session_label(s.id)}}, *s.rtt_ms / 1000.0);
   }
+  w.family("picortc_session_estimate_bits_per_second",
+           "The viewer's receive-side bandwidth estimate from its last REMB (absent until it sent one).",
+           MetricType::kGauge);
+  for (const SessionInfo& s : sessions) {
+    if (s.estimate_bps)
+      w.sample({{"stream", s.stream}, {"session", public_session_label(s.id)}}, *s.estimate_bps);
+  }
 
   w.family("picortc_http_responses_total", "HTTP responses of the WHEP/API server by status code.",
            MetricType::kCounter);

@@ -92,6 +92,13 @@ struct SessionInfo {
   std::string remote_address;  // "ip:port" of the selected remote candidate
   SendCounters counters;
   std::optional<double> rtt_ms;  // from RTCP RR (DLSR/LSR); nullopt until measured
+  // The viewer's own view of its link, from its RTCP: loss from its last
+  // receiver report (fraction_lost / 256, RFC 3550 §6.4.1) and in all, and
+  // its receive-side bandwidth estimate (REMB); nullopt until it sent one.
+  double fraction_lost = 0;
+  int64_t packets_lost = 0;
+  std::optional<uint64_t> estimate_bps;
+  std::string srtp_profile;  // "SRTP_AEAD_AES_128_GCM", ... once connected
   double age_seconds = 0;
   std::string user_agent;
 };

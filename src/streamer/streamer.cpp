@@ -441,6 +441,10 @@ std::vector<signal::SessionInfo> Streamer::sessions() {
     }
     info.counters = counters_of(stats);
     info.rtt_ms = stats.rtt_ms;
+    info.fraction_lost = stats.remote_fraction_lost / 256.0;
+    info.packets_lost = stats.remote_cumulative_lost;
+    if (stats.rembs_received > 0) info.estimate_bps = stats.remb_bps;
+    info.srtp_profile = stats.srtp_profile;
     info.age_seconds = std::chrono::duration<double>(now - session.created).count();
     info.user_agent = session.user_agent;
     out.push_back(std::move(info));

@@ -418,6 +418,8 @@ TEST_F(WhepServerTest, ApiListsStreamsAndSessionsWithoutSecrets) {
   EXPECT_EQ(sessions[0]["stream"], "cam");
   EXPECT_EQ(sessions[0]["id"], id.substr(0, 8));
   EXPECT_TRUE(sessions[0]["rtt_ms"].is_null());
+  EXPECT_TRUE(sessions[0]["estimate_bps"].is_null()) << "no REMB yet";
+  EXPECT_EQ(sessions[0]["packets_lost"], 0);
   EXPECT_EQ(sessions_res->body.find(id), std::string::npos) << "the full id is a capability";
 }
 

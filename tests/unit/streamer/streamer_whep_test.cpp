@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -418,6 +419,22 @@ TEST_F(StreamerWhepTest, ViewerEstimateBecomesABitrateRequestToTheProducer) {
       std::to_string(uint64_t{streamer_->streams()[0].requested_bitrate_kbps} * 1000);
   EXPECT_NE(metrics->body.find(requested_line), std::string::npos) << metrics->body;
   EXPECT_NE(metrics->body.find("picortc_bitrate_requests_total{stream=\"cam\"} "), std::string::npos);
+  EXPECT_NE(metrics->body.find("picortc_session_estimate_bits_per_second{stream=\"cam\",session=\""),
+            std::string::npos)
+      << metrics->body;
+
+  // /api/sessions shows each viewer's own estimate, so the weak one can be found.
+  auto sessions = http_while_looping(loop_, [port] {
+    httplib::Client client("127.0.0.1", port);
+    return client.Get("/api/sessions");
+  });
+  ASSERT_TRUE(sessions);
+  auto list = nlohmann::json::parse(sessions->body, nullptr, false);
+  ASSERT_TRUE(list.is_array() && list.size() == 1) << sessions->body;
+  ASSERT_TRUE(list[0]["estimate_bps"].is_number_unsigned()) << sessions->body;
+  EXPECT_GT(list[0]["estimate_bps"].get<uint64_t>(), 0u);
+  EXPECT_LE(list[0]["estimate_bps"].get<uint64_t>(), kViewerLinkBps);
+  EXPECT_EQ(list[0]["srtp_profile"], "SRTP_AEAD_AES_128_GCM");
 
   // The viewer leaves: its estimate no longer counts; with nobody left,
   // nothing more is asked.
