@@ -47,6 +47,7 @@ std::string sessions_json(const std::vector<SessionInfo>& sessions) {
         {"retransmits", s.counters.retransmits},
         {"plis", s.counters.plis_received},
         {"firs", s.counters.firs_received},
+        {"rembs", s.counters.rembs_received},
         {"fraction_lost", s.fraction_lost},
         {"packets_lost", s.packets_lost},
         {"srtp_profile", s.srtp_profile},

@@ -85,6 +85,9 @@ std::string render_serve_metrics(const std::vector<StreamInfo>& streams,
                      &SendCounters::plis_received);
   per_stream_counter(w, streams, "picortc_firs_received_total", "RTCP FIR packets from viewers.",
                      &SendCounters::firs_received);
+  per_stream_counter(w, streams, "picortc_rembs_received_total",
+                     "RTCP REMB packets (receive-side bandwidth estimates) from viewers.",
+                     &SendCounters::rembs_received);
 
   w.family("picortc_session_rtt_seconds", "Round-trip time to the viewer from RTCP receiver reports.",
            MetricType::kGauge);

@@ -53,6 +53,7 @@ struct SendCounters {
   uint64_t retransmits = 0;
   uint64_t plis_received = 0;
   uint64_t firs_received = 0;
+  uint64_t rembs_received = 0;
 };
 
 // What the ingest side of a stream is doing.

@@ -19,6 +19,7 @@ void add_counters(signal::SendCounters& total, const signal::SendCounters& more)
   total.retransmits += more.retransmits;
   total.plis_received += more.plis_received;
   total.firs_received += more.firs_received;
+  total.rembs_received += more.rembs_received;
 }
 }  // namespace
 
@@ -383,6 +384,7 @@ signal::SendCounters Streamer::counters_of(const webrtc::PeerConnectionStats& st
   counters.retransmits = stats.retransmits;
   counters.plis_received = stats.plis_received;
   counters.firs_received = stats.firs_received;
+  counters.rembs_received = stats.rembs_received;
   return counters;
 }
 

@@ -6,7 +6,8 @@
 # load to the first decoded frame. serve answers Chromium's actpass offer
 # passive, so it is the DTLS server and picks the SRTP profile: both pages
 # must report SRTP AEAD_AES_128_GCM (and, where Chromium says, DTLS role
-# client), and neither page may log a console error. Exit 77 (skipped) when
+# client), neither page may log a console error, and Chromium must have sent
+# REMB (its bandwidth estimate, for bitrate adaptation). Exit 77 (skipped) when
 # Chromium or playwright-core is missing; `make test` installs both.
 #   browser_e2e.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -49,7 +50,7 @@ done
 echo "serving at $url"
 
 status=0
-result=$(node "$harness" --url "$url" --pages 2 --min-frames 30 --timeout 45) || status=$?
+result=$(node "$harness" --url "$url" --pages 2 --min-frames 300 --timeout 60) || status=$?
 echo "$result"
 [ "$status" = 77 ] && exit 77
 if [ "$status" != 0 ]; then
@@ -81,3 +82,11 @@ node -e '
   }
   process.exit(ok ? 0 : 1);
 ' "$result" "$width" "$height"
+# serve's answer offers goog-remb and no transport-cc, so Chromium must
+# report its receive-side estimate in REMB: what bitrate adaptation needs
+# from a browser viewer (docs/serve.md). Counted in /metrics, ended
+# sessions included. Chromium's first REMB comes 1-4 s after the first
+# frame (seen here), hence pages that decode 300 frames (10 s) above.
+rembs=$(curl -sf "http://127.0.0.1:$port/metrics" | sed -n 's/^picortc_rembs_received_total{stream="cam"} //p')
+echo "REMBs received from the pages: ${rembs:-none}"
+[ "${rembs:-0}" -gt 0 ] || { echo "FAIL: Chromium sent no REMB"; exit 1; }
