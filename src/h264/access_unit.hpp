@@ -48,6 +48,12 @@ class AccessUnit {
 
   // Appends one NAL unit (header byte first, no start code).
   void append_nal(BytesView nal);
+  // Room for `annexb_bytes` of Annex-B and `nal_units` NAL units, so that
+  // the appends of an access unit of known size allocate once.
+  void reserve(size_t annexb_bytes, size_t nal_units) {
+    annexb_.reserve(annexb_bytes);
+    nals_.reserve(nal_units);
+  }
   void clear();
 
   size_t nal_count() const { return nals_.size(); }

@@ -225,6 +225,11 @@ Status IngestStreamDecoder::push_framed(BytesView chunk, const AccessUnitCallbac
 
 void IngestStreamDecoder::emit_framed_access_unit(BytesView payload, const AccessUnitCallback& on_au) {
   h264::AccessUnit au;
+  // The payload is the access unit in Annex-B; the copy is as large, plus
+  // a byte per 3-byte start code (written as 4). SPS, PPS and one slice is
+  // the common case.
+  constexpr size_t kUsualNalUnits = 4;
+  au.reserve(payload.size() + kUsualNalUnits, kUsualNalUnits);
   payload_splitter_.reset();
   auto on_nal = [this, &au](BytesView nal) {
     // §7.4.1: forbidden_zero_bit set marks a damaged NAL unit (the same rule
