@@ -89,6 +89,7 @@ void H264Depacketizer::push(const RtpHeader& header, BytesView payload, int64_t 
   }
   // Offset by a multiple of 2^16 so that packets older than the first one
   // stay positive (the ring index is sequence % size).
+  if (arrival_us > latest_arrival_us_) latest_arrival_us_ = arrival_us;
   const int64_t sequence = kSequenceBase + unwrapper_.unwrap(header.sequence_number);
   const int64_t window = static_cast<int64_t>(slots_.size());
   if (!started_) {
@@ -196,10 +197,20 @@ bool H264Depacketizer::resolve_front(bool forced) {
   // The candidate access unit: from `first` to a marker, or to the packet
   // before one with another timestamp; a missing packet hides the end.
   bool gap = start_known_ && first != next_sequence_;
+  // When the first gap became known: the arrival of the packet after it.
+  int64_t gap_known_us = gap ? slot(first).arrival_us : latest_arrival_us_;
   int64_t end = -1;
   bool end_found = false;
   for (int64_t s = first; s <= highest_sequence_; ++s) {
     if (!present(s)) {
+      if (!gap) {
+        for (int64_t after = s + 1; after <= highest_sequence_; ++after) {
+          if (present(after)) {
+            gap_known_us = slot(after).arrival_us;
+            break;
+          }
+        }
+      }
       gap = true;
       break;
     }
@@ -240,6 +251,7 @@ bool H264Depacketizer::resolve_front(bool forced) {
 
   const bool window_exceeded = ts32_diff(timestamp, newest_timestamp_) > config_.max_delay_ticks;
   if (!forced && !window_exceeded) return false;
+  if (!forced && gap && latest_arrival_us_ - gap_known_us < config_.min_gap_wait_us) return false;
 
   // Forced: everything up to the next marker goes as lost (when a timestamp
   // change falls in a gap, the access units on both sides are incomplete).

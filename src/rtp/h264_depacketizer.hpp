@@ -10,8 +10,9 @@
 // emitted in sequence order, never before an earlier one is decided.
 //
 // An access unit that is still incomplete when the window forces a decision
-// (the newest timestamp is more than max_delay_ticks ahead of it, or a new
-// packet falls more than max_packets past it) is reported lost with its
+// (the newest timestamp is more than max_delay_ticks ahead of it, and, with
+// min_gap_wait_us, its gap has been known that long; or a new packet falls
+// more than max_packets past it) is reported lost with its
 // sequence range and never emitted. The receiver can NACK the gaps before
 // that: missing_sequence_numbers().
 //
@@ -81,6 +82,13 @@ struct H264DepacketizerConfig {
   // undecided access unit before it is declared lost: 300 ms at 90 kHz,
   // enough for a NACK round trip or two.
   uint32_t max_delay_ticks = 27000;
+  // And, when not 0, how long (arrival clock, microseconds) a missing
+  // packet has been known missing before its access unit may be declared
+  // lost that way. A burst that spans more media time than max_delay_ticks
+  // (a sender's cached GOP, packets held until the SRTP keys came) would
+  // otherwise condemn a gap in it the instant its later packets arrive,
+  // before a NACK could repair it. Needs arrival times in push().
+  int64_t min_gap_wait_us = 0;
   // Larger payloads are dropped and counted.
   size_t max_payload_size = 8192;
 };
@@ -171,6 +179,7 @@ class H264Depacketizer {
   int64_t next_sequence_ = 0;    // oldest undecided sequence number
   int64_t highest_sequence_ = 0;
   uint32_t newest_timestamp_ = 0;
+  int64_t latest_arrival_us_ = 0;
   int far_behind_run_ = 0;
 
   h264::AccessUnit au_;

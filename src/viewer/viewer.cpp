@@ -38,6 +38,11 @@ void apply_jitter_budget(Duration jitter, webrtc::PeerConnectionConfig& peer) {
   // flow it only matters once a packet is beyond repair, and then the
   // output waits for the next IDR anyway.
   peer.depacketizer.max_delay_ticks = static_cast<uint32_t>((jitter_ms + kBurstAllowanceMs) * 90);
+  // A burst can also span more than that second: the GOP plus what arrived
+  // while the DTLS handshake was still finishing on our side (held until the
+  // SRTP keys came, then released at once). A gap in it gets the same time
+  // by the clock as a gap in real-time flow gets by the RTP timestamps.
+  peer.depacketizer.min_gap_wait_us = (jitter_ms + kBurstAllowanceMs) * 1000;
   const int64_t retry_ms = std::min<int64_t>(100, std::max<int64_t>(10, jitter_ms / 6));
   peer.nack.initial_delay = milliseconds(5);
   peer.nack.retry_interval = milliseconds(retry_ms);

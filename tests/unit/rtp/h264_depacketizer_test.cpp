@@ -122,6 +122,78 @@ TEST(H264Depacketizer, RetransmissionInsideTheWindowCompletesTheAccessUnit) {
   EXPECT_TRUE(sink.lost.empty());
 }
 
+// A burst that spans 2 s of media (60 access units) arrives at once with a
+// gap in the first one, against a window of 300 ms of RTP time. By the
+// timestamps alone the gap is condemned as the burst arrives; with
+// min_gap_wait_us it waits for its retransmission by the clock.
+TEST(H264Depacketizer, GapInABurstWaitsForItsRetransmissionByTheClock) {
+  const auto aus = synthetic_stream(60, 8000);
+  auto packets = packetize_all(aus, 0, 0, kFrameTicks);
+  const TestPacket missing = packets[3];  // inside the IDR
+  packets.erase(packets.begin() + 3);
+  constexpr int64_t kBurstUs = 5'000'000;
+  H264DepacketizerConfig config;
+  config.max_delay_ticks = 27000;
+  config.min_gap_wait_us = 200'000;
+
+  Sink by_timestamp;
+  auto plain = by_timestamp.make();  // min_gap_wait_us 0: timestamps only
+  for (const auto& p : packets)
+    plain.push(p.header, BytesView(p.payload), kBurstUs);
+  ASSERT_EQ(by_timestamp.lost.size(), 1u) << "condemned inside the burst";
+
+  Sink sink;
+  auto depacketizer = sink.make(config);
+  for (const auto& p : packets)
+    depacketizer.push(p.header, BytesView(p.payload), kBurstUs);
+  EXPECT_TRUE(sink.lost.empty());
+  EXPECT_TRUE(sink.aus.empty());  // everything waits behind the IDR
+  std::vector<uint16_t> nack;
+  depacketizer.missing_sequence_numbers(nack);
+  EXPECT_EQ(nack, std::vector<uint16_t>{missing.header.sequence_number});
+  // The NACKed packet 30 ms later: the whole burst comes out, in order.
+  depacketizer.push(missing.header, BytesView(missing.payload), kBurstUs + 30'000);
+  EXPECT_TRUE(sink.lost.empty());
+  ASSERT_EQ(sink.aus.size(), aus.size());
+  for (size_t i = 0; i < aus.size(); ++i)
+    EXPECT_EQ(sink.aus[i], aus[i]);
+}
+
+// The wait is bounded: a gap nobody repairs is declared lost once it has
+// been known min_gap_wait_us by the arrival clock (and the timestamps are
+// past the window), and what follows it comes out.
+TEST(H264Depacketizer, GapInABurstIsLostAfterTheWait) {
+  const auto aus = synthetic_stream(70, 8000);
+  auto packets = packetize_all(aus, 0, 0, kFrameTicks);
+  packets.erase(packets.begin() + 3);
+  // The first 60 access units' packets as a burst, the rest 33 ms apart.
+  const size_t burst_end = static_cast<size_t>(
+      std::find_if(packets.begin(), packets.end(),
+                   [](const TestPacket& p) { return p.header.timestamp == 60 * kFrameTicks; }) -
+      packets.begin());
+  H264DepacketizerConfig config;
+  config.min_gap_wait_us = 200'000;
+  Sink sink;
+  auto depacketizer = sink.make(config);
+  int64_t now_us = 1'000'000;
+  for (size_t i = 0; i < burst_end; ++i)
+    depacketizer.push(packets[i].header, BytesView(packets[i].payload), now_us);
+  EXPECT_TRUE(sink.lost.empty());
+  int64_t lost_at_us = 0;  // arrival time of the packet that condemned it
+  for (size_t i = burst_end; i < packets.size(); ++i) {
+    if (i == burst_end || packets[i].header.timestamp != packets[i - 1].header.timestamp) now_us += 33'333;
+    depacketizer.push(packets[i].header, BytesView(packets[i].payload), now_us);
+    if (lost_at_us == 0 && !sink.lost.empty()) lost_at_us = now_us;
+  }
+  ASSERT_EQ(sink.lost.size(), 1u);
+  EXPECT_EQ(sink.lost[0].rtp_timestamp, 0u);
+  // Not before the gap was known 200 ms, and with the first frame after.
+  EXPECT_GE(lost_at_us - 1'000'000, 200'000);
+  EXPECT_LT(lost_at_us - 1'000'000, 200'000 + 33'334);
+  depacketizer.flush();
+  EXPECT_EQ(sink.aus.size(), aus.size() - 1);
+}
+
 TEST(H264Depacketizer, LostMarkerPacketLosesBothNeighbours) {
   const auto aus = synthetic_stream(30);
   auto packets = packetize_all(aus, 0, 0, kFrameTicks);
