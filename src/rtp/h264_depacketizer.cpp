@@ -87,9 +87,9 @@ void H264Depacketizer::push(const RtpHeader& header, BytesView payload, int64_t 
                          config_.max_payload_size);
     return;
   }
+  if (arrival_us > latest_arrival_us_) latest_arrival_us_ = arrival_us;
   // Offset by a multiple of 2^16 so that packets older than the first one
   // stay positive (the ring index is sequence % size).
-  if (arrival_us > latest_arrival_us_) latest_arrival_us_ = arrival_us;
   const int64_t sequence = kSequenceBase + unwrapper_.unwrap(header.sequence_number);
   const int64_t window = static_cast<int64_t>(slots_.size());
   if (!started_) {
