@@ -29,10 +29,8 @@
 
 #include <dirent.h>
 #include <sched.h>
-#include <sys/epoll.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
